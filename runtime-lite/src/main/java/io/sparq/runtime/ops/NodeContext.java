@@ -1,0 +1,172 @@
+package io.sparq.runtime.ops;
+
+import io.sparq.format.Attribute;
+import io.sparq.format.DataType;
+import io.sparq.format.ErrorCode;
+import io.sparq.format.Graph;
+import io.sparq.format.Node;
+import io.sparq.format.SparqException;
+import io.sparq.format.Tensor;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What an {@link OpFactory} sees of a node: typed attribute access with defaults, the opset
+ * version in force, constant inputs known at compile time, and errors that name the node.
+ */
+public final class NodeContext {
+    private final Node node;
+    private final int opset;
+    private final Map<String, Tensor> constants;
+    private final Set<String> outerNames;
+
+    public NodeContext(Node node, int opset, Map<String, Tensor> constants, Set<String> outerNames) {
+        this.node = node;
+        this.opset = opset;
+        this.constants = constants;
+        this.outerNames = outerNames;
+    }
+
+    public Node node() {
+        return node;
+    }
+
+    /** The ONNX opset version the model imports (selects between operator versions). */
+    public int opset() {
+        return opset;
+    }
+
+    /** Value names visible from an enclosing graph (for ops with subgraphs). */
+    public Set<String> outerNames() {
+        return outerNames;
+    }
+
+    /** Number of inputs, counting omitted optional inputs in the middle. */
+    public int inputCount() {
+        return node.inputs().size();
+    }
+
+    /** Whether input {@code i} is given (present and not the empty name). */
+    public boolean hasInput(int i) {
+        return i < node.inputs().size() && !node.inputs().get(i).isEmpty();
+    }
+
+    public int outputCount() {
+        return node.outputs().size();
+    }
+
+    /** Whether output {@code i} is requested (present and not the empty name). */
+    public boolean hasOutput(int i) {
+        return i < node.outputs().size() && !node.outputs().get(i).isEmpty();
+    }
+
+    /** Input {@code i} if it is an initializer (a constant known now), else null. */
+    public Tensor constantInput(int i) {
+        return hasInput(i) ? constants.get(node.inputs().get(i)) : null;
+    }
+
+    /** Fails unless the node has between {@code min} and {@code max} inputs. */
+    public void requireInputs(int min, int max) {
+        int n = node.inputs().size();
+        if (n < min || n > max) {
+            throw fail("expects " + (min == max ? min : min + " to " + max) + " inputs, has " + n);
+        }
+        for (int i = 0; i < min; i++) {
+            if (!hasInput(i)) {
+                throw fail("input " + i + " is required but omitted");
+            }
+        }
+    }
+
+    public boolean hasAttr(String name) {
+        return node.attributes().containsKey(name);
+    }
+
+    public long attrInt(String name, long defaultValue) {
+        Attribute a = attr(name, Attribute.Kind.INT);
+        return a == null ? defaultValue : (Long) a.value();
+    }
+
+    public float attrFloat(String name, float defaultValue) {
+        Attribute a = attr(name, Attribute.Kind.FLOAT);
+        return a == null ? defaultValue : (Float) a.value();
+    }
+
+    public String attrString(String name, String defaultValue) {
+        Attribute a = attr(name, Attribute.Kind.STRING);
+        return a == null ? defaultValue : (String) a.value();
+    }
+
+    /** INTS attribute, or {@code defaultValue} (may be null) when absent. */
+    public long[] attrInts(String name, long[] defaultValue) {
+        Attribute a = attr(name, Attribute.Kind.INTS);
+        return a == null ? defaultValue : ((long[]) a.value()).clone();
+    }
+
+    public float[] attrFloats(String name, float[] defaultValue) {
+        Attribute a = attr(name, Attribute.Kind.FLOATS);
+        return a == null ? defaultValue : ((float[]) a.value()).clone();
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<String> attrStrings(String name, List<String> defaultValue) {
+        Attribute a = attr(name, Attribute.Kind.STRINGS);
+        return a == null ? defaultValue : (List<String>) a.value();
+    }
+
+    public Tensor attrTensor(String name) {
+        Attribute a = attr(name, Attribute.Kind.TENSOR);
+        return a == null ? null : (Tensor) a.value();
+    }
+
+    public Graph attrGraph(String name) {
+        Attribute a = attr(name, Attribute.Kind.GRAPH);
+        return a == null ? null : (Graph) a.value();
+    }
+
+    /** An attribute that must be one of {@code allowed} (compared as given). */
+    public String attrChoice(String name, String defaultValue, String... allowed) {
+        String v = attrString(name, defaultValue);
+        if (!Arrays.asList(allowed).contains(v)) {
+            throw fail("attribute " + name + " = '" + v + "', expected one of " + Arrays.toString(allowed));
+        }
+        return v;
+    }
+
+    private Attribute attr(String name, Attribute.Kind kind) {
+        Attribute a = node.attributes().get(name);
+        if (a != null && a.kind() != kind) {
+            throw fail("attribute " + name + " is " + a.kind() + ", expected " + kind);
+        }
+        return a;
+    }
+
+    /** A model error about this node (bad attributes or wiring), found at compile time. */
+    public SparqException fail(String message) {
+        return new SparqException(ErrorCode.INVALID_MODEL, "node " + node.describe() + ": " + message);
+    }
+
+    /** A model that uses a feature of this op that sparq does not implement. */
+    public SparqException unsupported(String message) {
+        return new SparqException(ErrorCode.UNSUPPORTED_MODEL, "node " + node.describe() + ": " + message);
+    }
+
+    /** A bad tensor reaching this node at run time (wrong shape or type for the operator). */
+    public SparqException badInput(String message) {
+        return new SparqException(ErrorCode.INVALID_ARGUMENT, "node " + node.describe() + ": " + message);
+    }
+
+    /** Fails at run time unless {@code t} has type {@code expected}. */
+    public void requireType(Tensor t, int inputIndex, DataType... expected) {
+        for (DataType e : expected) {
+            if (t.type() == e) {
+                return;
+            }
+        }
+        throw badInput("input " + inputIndex + " is " + t + ", expected element type "
+                + Arrays.stream(expected).map(DataType::displayName).toList());
+    }
+}
