@@ -1,0 +1,157 @@
+package io.sparq.converter.cli;
+
+import io.sparq.format.Graph;
+import io.sparq.format.ValueInfo;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code sparq inspect}: per-layer weights, sparsity and size of a model. */
+@Command(name = "inspect", header = "Show a model's layers: weights, shapes, sparsity and bytes.",
+        description = {
+            "Prints one block per weight-bearing node: each weight tensor's name and shape, its",
+            "parameter count, the share of zeros and its bytes; totals at the bottom."},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  sparq inspect test-models/models/lstm_stacked.onnx",
+            "  sparq inspect model.onnx --json > layers.json"})
+final class InspectCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "The model (.onnx).")
+    Path modelFile;
+
+    @Option(names = "--json", description = "Print JSON instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        Graph graph = ModelFiles.load(modelFile);
+        WeightTable table = WeightTable.of(graph);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(Json.write(toJson(graph, table)));
+        } else {
+            printText(out, graph, table);
+        }
+        out.flush();
+        return ExitCode.OK;
+    }
+
+    private void printText(PrintWriter out, Graph graph, WeightTable table) {
+        out.println("model   " + modelFile);
+        String producer = graph.metadata().getOrDefault("producer_name", "");
+        if (!producer.isEmpty()) {
+            out.println("producer " + producer + " " + graph.metadata().getOrDefault("producer_version", ""));
+        }
+        out.println("opset   " + graph.onnxOpset());
+        out.println("inputs  " + graph.requiredInputs().stream().map(ValueInfo::toString).toList());
+        out.println("outputs " + graph.outputs().stream().map(ValueInfo::toString).toList());
+        out.println();
+        List<String[]> cells = new ArrayList<>();
+        cells.add(new String[] {"node", "op", "tensor", "shape", "params", "zeros", "bytes"});
+        table.byNode().forEach((node, rows) -> {
+            for (int i = 0; i < rows.size(); i++) {
+                WeightTable.Row r = rows.get(i);
+                cells.add(new String[] {i == 0 ? node : "", i == 0 ? r.op() : "", r.tensor(),
+                    Arrays.toString(r.shape()), String.format(Locale.ROOT, "%,d", r.parameters()),
+                    String.format(Locale.ROOT, "%.1f%%", r.zeroPercent()), humanBytes(r.bytes())});
+            }
+        });
+        double zeroPct = table.parameters() == 0 ? 0 : 100.0 * table.zeros() / table.parameters();
+        cells.add(new String[] {"total", "", table.rows().size() + " tensors", "",
+            String.format(Locale.ROOT, "%,d", table.parameters()),
+            String.format(Locale.ROOT, "%.1f%%", zeroPct), humanBytes(table.bytes())});
+        int[] width = new int[cells.get(0).length];
+        for (String[] row : cells) {
+            for (int c = 0; c < row.length; c++) {
+                width[c] = Math.max(width[c], row[c].length());
+            }
+        }
+        for (int r = 0; r < cells.size(); r++) {
+            if (r == cells.size() - 1) {
+                out.println("-".repeat(Arrays.stream(width).sum() + 2 * (width.length - 1)));
+            }
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c < width.length; c++) {
+                boolean numeric = c >= 4;
+                String v = cells.get(r)[c];
+                String pad = " ".repeat(width[c] - v.length());
+                line.append(c == 0 ? "" : "  ").append(numeric ? pad + v : v + pad);
+            }
+            out.println(line.toString().stripTrailing());
+        }
+    }
+
+    private Map<String, Object> toJson(Graph graph, WeightTable table) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("model", modelFile.toString());
+        root.put("opset", graph.onnxOpset());
+        root.put("metadata", graph.metadata());
+        root.put("inputs", graph.requiredInputs().stream().map(InspectCommand::valueJson).toList());
+        root.put("outputs", graph.outputs().stream().map(InspectCommand::valueJson).toList());
+        List<Object> nodes = new ArrayList<>();
+        table.byNode().forEach((node, rows) -> {
+            Map<String, Object> n = new LinkedHashMap<>();
+            n.put("name", node);
+            n.put("op", rows.get(0).op());
+            List<Object> weights = new ArrayList<>();
+            for (WeightTable.Row r : rows) {
+                Map<String, Object> w = new LinkedHashMap<>();
+                w.put("name", r.tensor());
+                w.put("shape", Arrays.stream(r.shape()).boxed().toList());
+                w.put("dtype", r.dtype());
+                w.put("parameters", r.parameters());
+                w.put("zeros", r.zeros());
+                w.put("sparsity", r.parameters() == 0 ? 0.0 : (double) r.zeros() / r.parameters());
+                w.put("bytes", r.bytes());
+                weights.add(w);
+            }
+            n.put("weights", weights);
+            nodes.add(n);
+        });
+        root.put("nodes", nodes);
+        Map<String, Object> totals = new LinkedHashMap<>();
+        totals.put("tensors", table.rows().size());
+        totals.put("parameters", table.parameters());
+        totals.put("zeros", table.zeros());
+        totals.put("sparsity", table.parameters() == 0 ? 0.0 : (double) table.zeros() / table.parameters());
+        totals.put("bytes", table.bytes());
+        root.put("totals", totals);
+        return root;
+    }
+
+    private static Map<String, Object> valueJson(ValueInfo v) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", v.name());
+        m.put("dtype", v.type() == null ? null : v.type().displayName());
+        m.put("shape", v.shape() == null ? null : v.shape().stream().map(d -> d.isFixed() ? (Object) d.value() : d.toString()).toList());
+        return m;
+    }
+
+    static String humanBytes(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        double v = bytes;
+        String[] units = {"KiB", "MiB", "GiB"};
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+}

@@ -1,0 +1,33 @@
+package io.sparq.converter.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.util.concurrent.Callable;
+
+/** {@code sparq version}: prints the sparq version and the Java runtime it runs on. */
+@Command(name = "version", header = "Print the sparq version and the Java runtime in use.")
+final class VersionCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        for (String line : new Provider().getVersion()) {
+            spec.commandLine().getOut().println(line);
+        }
+        return ExitCode.OK;
+    }
+
+    /** Reads the version from the jar manifest (set by the build). */
+    static final class Provider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = SparqCli.class.getPackage().getImplementationVersion();
+            return new String[] {
+                "sparq " + (v == null ? "(development build)" : v),
+                "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")",
+            };
+        }
+    }
+}
