@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
             "parameter count, the share of zeros and its bytes; totals at the bottom."},
         footerHeading = "%nExamples:%n",
         footer = {
-            "  sparq inspect test-models/models/lstm_stacked.onnx",
+            "  sparq inspect test-models/models/lstm_stack2_bidir.onnx",
             "  sparq inspect model.onnx --json > layers.json"})
 final class InspectCommand implements Callable<Integer> {
     @CommandLine.Spec

@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
             "keyed by output name, to --output (.npz). Without --output, prints a summary."},
         footerHeading = "%nExamples:%n",
         footer = {
-            "  sparq run test-models/models/lstm_stacked.onnx --inputs test-models/models/lstm_stacked.npz --output /tmp/out.npz",
+            "  sparq run test-models/models/lstm_stack2_bidir.onnx --inputs test-models/models/lstm_stack2_bidir.npz --output /tmp/out.npz",
             "  sparq run model.onnx --inputs x.npy          (a single-input model; prints the outputs)"})
 final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
