@@ -245,6 +245,7 @@ case("squeeze_opset11_attr", "Squeeze", 11, [("x", x1314)], attrs=dict(axes=[0, 
 case("squeeze_opset7_all", "Squeeze", 7, [("x", x1314)])
 case("squeeze_opset13_input", "Squeeze", 13, [("x", x1314), ("axes", i64(2))])
 case("squeeze_opset13_all", "Squeeze", 13, [("x", x1314.astype(np.int64))])
+case("squeeze_opset13_empty_axes", "Squeeze", 13, [("x", x1314), ("axes", np.zeros((0,), np.int64))])
 case("squeeze_opset21_neg", "Squeeze", 21, [("x", x1314), ("axes", i64(-4))], inits=["axes"])
 case("squeeze_to_scalar", "Squeeze", 13, [("x", np.array([[True]]))])
 case("unsqueeze_opset11_attr", "Unsqueeze", 11, [("x", seq(3, 4))], attrs=dict(axes=[0, 3]))
@@ -319,6 +320,7 @@ case("expand_shape_shorter", "Expand", 8, [("x", seq(2, 3, dtype=np.int64)), ("s
 case("expand_shape_with_ones", "Expand", 13, [("x", seq(3, 1)), ("shape", i64(1, 5))])
 case("expand_scalar_bool", "Expand", 13, [("x", np.array(True)), ("shape", i64(2, 2))], inits=["shape"])
 case("expand_float16_middle", "Expand", 13, [("x", randf(2, 1, 3, dtype=np.float16)), ("shape", i64(2, 4, 3))])
+case("expand_zero_dim", "Expand", 13, [("x", seq(3)), ("shape", i64(0, 1))])
 case("expand_same", "Expand", 13, [("x", seq(2, 2, dtype=np.uint8)), ("shape", i64(2, 2))])
 
 # ---------------------------------------------------------------- Equal / Not / Where / Range

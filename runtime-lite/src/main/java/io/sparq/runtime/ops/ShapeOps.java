@@ -130,7 +130,7 @@ final class ShapeOps {
             int rank = data.rank();
             boolean[] drop = new boolean[rank];
             long[] given = axes.read(in);
-            if (given == null) {
+            if (given == null || given.length == 0) {           // ONNX Runtime reads [] as "not given"
                 for (int d = 0; d < rank; d++) {
                     drop[d] = data.dim(d) == 1;
                 }
