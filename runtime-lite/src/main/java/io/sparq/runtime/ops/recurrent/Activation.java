@@ -187,9 +187,4 @@ final class Activation {
     static float sigmoid(float x) {
         return (float) (1.0 / (1.0 + Math.exp(-x)));
     }
-
-    @Override
-    public String toString() {
-        return kind.onnxName + (kind.usesAlpha ? "(alpha=" + alpha + (kind.usesBeta ? ", beta=" + beta : "") + ")" : "");
-    }
 }

@@ -97,7 +97,10 @@ abstract class RecurrentOp implements Op {
         }
     }
 
-    /** The gate non-linearities of time step {@code step} (0-based, in processing order) of one direction. */
+    /**
+     * Advances every sequence of direction {@code dir} that is still running by time step
+     * {@code step} (counted in processing order): recurrent product, gates, new state, Y.
+     */
     abstract void step(RecurrentRun run, int dir, int step, boolean backwards);
 
     /**
