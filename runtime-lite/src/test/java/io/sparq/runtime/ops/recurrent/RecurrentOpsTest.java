@@ -65,6 +65,15 @@ class RecurrentOpsTest {
         assertMatches(c, run(c.graph(attrs), c.feeds()));
     }
 
+    @Test
+    void acceptsInt64SequenceLengths() {
+        RecurrentCase c = RecurrentCase.load("lstm_bidirectional_seqlens_initial_states");
+        Map<String, Tensor> feeds = c.feeds();
+        long[] lengths = feeds.get("sequence_lens").toLongArray();
+        feeds.put("sequence_lens", Tensor.ofLongs(new int[] {lengths.length}, lengths));
+        assertMatches(c, run(c.graph(c.attributes), feeds));
+    }
+
     private static Map<String, Tensor> run(Graph graph, Map<String, Tensor> feeds) {
         try (Session session = Model.fromGraph(graph).newSession()) {
             return session.run(feeds);
