@@ -18,6 +18,7 @@ final class ElementwiseOps {
     private static final DataType[] NUMERIC = {DataType.FLOAT32, DataType.FLOAT64, DataType.INT64, DataType.INT32};
     private static final DataType[] FLOATS = {DataType.FLOAT32, DataType.FLOAT64};
     private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+    private static final double SQRT_HALF = Math.sqrt(0.5);
 
     private ElementwiseOps() {
     }
@@ -54,7 +55,7 @@ final class ElementwiseOps {
             return unary(ctx, x -> Math.max(0, Math.min(1, alpha * x + beta)), null);
         });
         r.register("Gelu", ctx -> ctx.attrChoice("approximate", "none", "none", "tanh").equals("none")
-                ? unary(ctx, x -> 0.5 * x * (1 + Unary.erf(x / Math.sqrt(2))), null)
+                ? unary(ctx, x -> 0.5 * x * (1 + Unary.erf(x * SQRT_HALF)), null)
                 : unary(ctx, x -> 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))), null));
         r.register("Clip", ElementwiseOps::clip);
     }

@@ -51,6 +51,7 @@ final class NnOps {
     private record ConvAttrs(String autoPad, int group, long[] kernel, long[] strides, long[] dilations, long[] pads) {
     }
 
+    /** Conv over [N, C, L] or [N, C, H, W]; with auto_pad other than NOTSET the pads attribute is not used. */
     private static Op conv(NodeContext ctx) {
         ctx.requireInputs(2, 3);
         long group = ctx.attrInt("group", 1);
@@ -120,60 +121,54 @@ final class NnOps {
         checkLength(ctx, "strides", at.strides, sp);
         checkLength(ctx, "dilations", at.dilations, sp);
         checkLength(ctx, "pads", at.pads == null ? null : Arrays.copyOf(at.pads, at.pads.length / 2), sp);
-        int[] out = new int[sp];
-        int[] padBegin = new int[sp];
+        // per-axis sizes as [height, width]; a 1-D convolution runs as 2-D with a unit height
+        int[] in = {1, 1};
+        int[] kernel = {1, 1};
+        int[] stride = {1, 1};
+        int[] dilation = {1, 1};
+        int[] padBegin = {0, 0};
+        int[] out = {1, 1};
         for (int i = 0; i < sp; i++) {
-            int in = x.dim(2 + i);
-            int k = w.dim(2 + i);
-            if (at.kernel != null && at.kernel[i] != k) {
+            int a = 2 - sp + i;
+            in[a] = x.dim(2 + i);
+            kernel[a] = w.dim(2 + i);
+            if (at.kernel != null && at.kernel[i] != kernel[a]) {
                 throw ctx.badInput("W has shape " + Arrays.toString(w.shape()) + " but kernel_shape is "
                         + Arrays.toString(at.kernel));
             }
-            int s = at.strides == null ? 1 : (int) at.strides[i];
-            int span = (k - 1) * (at.dilations == null ? 1 : (int) at.dilations[i]) + 1;
+            stride[a] = at.strides == null ? 1 : (int) at.strides[i];
+            dilation[a] = at.dilations == null ? 1 : (int) at.dilations[i];
+            int span = (kernel[a] - 1) * dilation[a] + 1;
+            int s = stride[a];
             switch (at.autoPad) {
                 case "NOTSET" -> {
-                    padBegin[i] = at.pads == null ? 0 : (int) at.pads[i];
-                    int padded = in + padBegin[i] + (at.pads == null ? 0 : (int) at.pads[i + sp]);
-                    out[i] = padded < span ? 0 : (padded - span) / s + 1;
+                    padBegin[a] = at.pads == null ? 0 : (int) at.pads[i];
+                    int padded = in[a] + padBegin[a] + (at.pads == null ? 0 : (int) at.pads[i + sp]);
+                    out[a] = padded < span ? 0 : (padded - span) / s + 1;
                 }
-                case "VALID" -> out[i] = in < span ? 0 : (in - span) / s + 1;
+                case "VALID" -> out[a] = in[a] < span ? 0 : (in[a] - span) / s + 1;
                 default -> {
                     // SAME_*: output = ceil(in / stride); the odd pad goes last (UPPER) or first (LOWER)
-                    out[i] = (in + s - 1) / s;
-                    int total = Math.max(0, (out[i] - 1) * s + span - in);
-                    padBegin[i] = at.autoPad.equals("SAME_UPPER") ? total / 2 : total - total / 2;
+                    out[a] = (in[a] + s - 1) / s;
+                    int total = Math.max(0, (out[a] - 1) * s + span - in[a]);
+                    padBegin[a] = at.autoPad.equals("SAME_UPPER") ? total / 2 : total - total / 2;
                 }
             }
-            if (out[i] < 1) {
+            if (out[a] < 1) {
                 throw ctx.badInput("X has shape " + Arrays.toString(x.shape()) + " and W " + Arrays.toString(w.shape())
-                        + "; spatial axis " + i + " of size " + in + " (with padding) is smaller than the dilated"
+                        + "; spatial axis " + i + " of size " + in[a] + " (with padding) is smaller than the dilated"
                         + " kernel of size " + span);
             }
         }
         int[] shape = new int[x.rank()];
         shape[0] = x.dim(0);
         shape[1] = m;
-        System.arraycopy(out, 0, shape, 2, sp);
+        System.arraycopy(out, 2 - sp, shape, 2, sp);
         Tensor y = Tensor.zeros(DataType.FLOAT32, shape);
-        // a 1-D convolution runs as 2-D with a height of 1
-        int last = sp - 1;
-        Conv2d.Geometry g = new Conv2d.Geometry(x.dim(0), c, sp == 2 ? x.dim(2) : 1, x.dim(1 + sp), m,
-                sp == 2 ? w.dim(2) : 1, w.dim(1 + sp), at.group,
-                sp == 2 ? stride(at, 0) : 1, stride(at, last),
-                sp == 2 ? dilation(at, 0) : 1, dilation(at, last),
-                sp == 2 ? padBegin[0] : 0, padBegin[last],
-                sp == 2 ? out[0] : 1, out[last]);
+        Conv2d.Geometry g = new Conv2d.Geometry(x.dim(0), c, in[0], in[1], m, kernel[0], kernel[1], at.group,
+                stride[0], stride[1], dilation[0], dilation[1], padBegin[0], padBegin[1], out[0], out[1]);
         Conv2d.forward(g, x.floats(), w.floats(), bias == null ? null : bias.floats(), y.floats());
         return y;
-    }
-
-    private static int stride(ConvAttrs at, int i) {
-        return at.strides == null ? 1 : (int) at.strides[i];
-    }
-
-    private static int dilation(ConvAttrs at, int i) {
-        return at.dilations == null ? 1 : (int) at.dilations[i];
     }
 
     private static void checkLength(NodeContext ctx, String name, long[] values, int spatial) {
@@ -369,6 +364,9 @@ final class NnOps {
         ctx.requireInputs(1, axesInput ? 2 : 1);
         boolean keepDims = ctx.attrInt("keepdims", 1) != 0;
         boolean noopWhenEmpty = axesInput && ctx.attrInt("noop_with_empty_axes", 0) != 0;
+        if (axesInput && ctx.hasAttr("axes")) {
+            throw ctx.fail("axes is an input from opset " + axesInputSince + ", not an attribute");
+        }
         long[] attrAxes = axesInput ? null : ctx.attrInts("axes", null);
         return in -> {
             Tensor x = in[0];
