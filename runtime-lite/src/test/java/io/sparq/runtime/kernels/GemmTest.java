@@ -1,0 +1,84 @@
+package io.sparq.runtime.kernels;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * {@link Gemm} against a naive triple loop in double precision, over every transpose combination,
+ * odd sizes, non-zero offsets and several alpha / beta. Tolerance: 1e-5 + 1e-5·|expected|.
+ */
+class GemmTest {
+    private static final int[][] SIZES = {{1, 1, 1}, {3, 5, 2}, {7, 4, 9}, {16, 17, 31}, {2, 33, 1}, {4, 3, 0}};
+    private static final float[][] SCALES = {{1, 0}, {0.5f, 1}, {-2, 0.25f}};
+
+    @Test
+    void matchesNaiveProduct() {
+        Random rnd = new Random(7);
+        for (int[] s : SIZES) {
+            for (boolean transA : new boolean[] {false, true}) {
+                for (boolean transB : new boolean[] {false, true}) {
+                    for (float[] ab : SCALES) {
+                        check(rnd, s[0], s[1], s[2], transA, transB, ab[0], ab[1]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void betaZeroIgnoresPreviousContents() {
+        float[] c = {Float.NaN, Float.NaN};
+        Gemm.gemm(false, false, 1, 2, 1, 1, new float[] {2}, 0, new float[] {3, 4}, 0, 0, c, 0);
+        assertEquals("[6.0, 8.0]", Arrays.toString(c));
+        c = new float[] {Float.NaN, Float.NaN};
+        Gemm.gemm(false, true, 1, 2, 1, 1, new float[] {2}, 0, new float[] {3, 4}, 0, 0, c, 0);
+        assertEquals("[6.0, 8.0]", Arrays.toString(c));
+    }
+
+    private static void check(Random rnd, int m, int n, int k, boolean transA, boolean transB, float alpha, float beta) {
+        int aOff = 3;
+        int bOff = 1;
+        int cOff = 2;
+        float[] a = random(rnd, aOff + m * k);
+        float[] b = random(rnd, bOff + k * n);
+        float[] c = random(rnd, cOff + m * n + 4);
+        double[] expected = new double[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double sum = 0;
+                for (int p = 0; p < k; p++) {
+                    float av = a[aOff + (transA ? p * m + i : i * k + p)];
+                    float bv = b[bOff + (transB ? j * k + p : p * n + j)];
+                    sum += (double) av * bv;
+                }
+                expected[i * n + j] = alpha * sum + beta * c[cOff + i * n + j];
+            }
+        }
+        float[] before = c.clone();
+        Gemm.gemm(transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
+        String what = "m=" + m + " n=" + n + " k=" + k + " transA=" + transA + " transB=" + transB
+                + " alpha=" + alpha + " beta=" + beta;
+        for (int i = 0; i < m * n; i++) {
+            double e = expected[i];
+            assertEquals(e, c[cOff + i], 1e-5 + 1e-5 * Math.abs(e), what + " element " + i);
+        }
+        // nothing outside C's window is written
+        for (int i = 0; i < c.length; i++) {
+            if (i < cOff || i >= cOff + m * n) {
+                assertEquals(before[i], c[i], what + " wrote outside C at " + i);
+            }
+        }
+    }
+
+    private static float[] random(Random rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = rnd.nextFloat() * 2 - 1;
+        }
+        return x;
+    }
+}
