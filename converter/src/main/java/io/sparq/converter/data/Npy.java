@@ -37,9 +37,9 @@ import java.util.Set;
  *                            latin-1 in 1.0 and 2.0, UTF-8 in 3.0
  *   byte[]    data           prod(shape) elements in the byte order of 'descr', C or Fortran order
  * </pre>
- * Big-endian and Fortran-ordered files are converted to the tensor's little-endian-independent
- * row-major form on read. Files are always written as version 1.0 (2.0 if the header would not
- * fit), little-endian, C order, byte for byte as {@code numpy.save} writes them.
+ * Big-endian data is byte-swapped and Fortran-ordered data reordered to row-major on read. Files
+ * are written as version 1.0 (2.0 if the header would not fit), little-endian, C order, byte for
+ * byte as {@code numpy.save} writes them.
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
