@@ -38,8 +38,7 @@ import java.util.Set;
  *   byte[]    data           prod(shape) elements in the byte order of 'descr', C or Fortran order
  * </pre>
  * Big-endian data is byte-swapped and Fortran-ordered data reordered to row-major on read. Files
- * are written as version 1.0 (2.0 if the header would not fit), little-endian, C order, byte for
- * byte as {@code numpy.save} writes them.
+ * are written as version 1.0, little-endian, C order, byte for byte as {@code numpy.save} writes them.
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -50,6 +49,8 @@ public final class Npy {
     /** Far above any real header (numpy itself refuses more than 10000 bytes by default). */
     private static final int MAX_HEADER_BYTES = 1 << 20;
     private static final int CHUNK_BYTES = 1 << 16;
+    /** numpy 2's NPY_MAXDIMS. */
+    private static final int MAX_DIMS = 64;
     private static final Set<String> HEADER_KEYS = Set.of("descr", "fortran_order", "shape");
     private static final String SUPPORTED =
             "float16/32/64, int8/16/32/64, uint8/16 or bool";
@@ -163,6 +164,11 @@ public final class Npy {
     /** Magic, version, length and padded header dict, exactly as numpy 1.24+ writes them. */
     private static byte[] header(Tensor tensor) {
         int[] shape = tensor.shape();
+        if (shape.length > MAX_DIMS) {
+            // also keeps the header far below the 65535 bytes a version 1.0 header can have
+            throw new SparqException(ErrorCode.INVALID_ARGUMENT, "cannot write " + tensor + " as .npy: numpy arrays "
+                    + "have at most " + MAX_DIMS + " dimensions");
+        }
         StringBuilder dict = new StringBuilder("{'descr': '").append(descr(tensor.type()))
                 .append("', 'fortran_order': False, 'shape': (");
         for (int i = 0; i < shape.length; i++) {
@@ -173,29 +179,14 @@ public final class Npy {
             // numpy reserves digits so the first axis can grow in place when arrays are appended
             dict.append(" ".repeat(GROWTH_AXIS_MAX_DIGITS - Integer.toString(shape[0]).length()));
         }
-        int major = 1;
-        int lengthBytes = 2;
         int unpadded = dict.length() + 1;               // + the closing '\n'
-        if (paddedLength(unpadded, lengthBytes) > 0xFFFF) {
-            major = 2;
-            lengthBytes = 4;
-        }
-        int headerLen = paddedLength(unpadded, lengthBytes);
+        // numpy's padding always adds 1 to 64 spaces
+        int headerLen = unpadded + ALIGN - (PREFIX_BYTES + 2 + unpadded) % ALIGN;
         dict.append(" ".repeat(headerLen - unpadded)).append('\n');
-        ByteBuffer bb = ByteBuffer.allocate(PREFIX_BYTES + lengthBytes + headerLen).order(ByteOrder.LITTLE_ENDIAN);
-        bb.put(MAGIC).put((byte) major).put((byte) 0);
-        if (lengthBytes == 2) {
-            bb.putShort((short) headerLen);
-        } else {
-            bb.putInt(headerLen);
-        }
+        ByteBuffer bb = ByteBuffer.allocate(PREFIX_BYTES + 2 + headerLen).order(ByteOrder.LITTLE_ENDIAN);
+        bb.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) headerLen);
         bb.put(dict.toString().getBytes(StandardCharsets.ISO_8859_1));
         return bb.array();
-    }
-
-    /** Header length after numpy's padding, which always adds 1 to 64 spaces. */
-    private static int paddedLength(int unpadded, int lengthBytes) {
-        return unpadded + ALIGN - (PREFIX_BYTES + lengthBytes + unpadded) % ALIGN;
     }
 
     private static String descr(DataType type) {

@@ -191,6 +191,21 @@ class NpyTest {
     }
 
     @Test
+    void refusesToWriteMoreDimensionsThanNumpyHas(@TempDir Path dir) throws IOException {
+        int[] shape = new int[65];
+        Arrays.fill(shape, 1);
+        Path f = dir.resolve("deep.npy");
+        SparqException e = assertThrows(SparqException.class, () -> Npy.write(f, Tensor.zeros(DataType.FLOAT32, shape)));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(0, files.count(), "nothing is left behind");
+        }
+        int[] deepest = Arrays.copyOf(shape, 64);
+        Npy.write(f, Tensor.zeros(DataType.FLOAT32, deepest));
+        assertSameTensor(Tensor.zeros(DataType.FLOAT32, deepest), Npy.read(f));
+    }
+
+    @Test
     void missingFileIsAnIoError(@TempDir Path dir) {
         SparqException e = assertThrows(SparqException.class, () -> Npy.read(dir.resolve("absent.npy")));
         assertEquals(ErrorCode.IO_ERROR, e.code());
