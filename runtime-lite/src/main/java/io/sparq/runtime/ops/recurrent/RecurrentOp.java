@@ -1,0 +1,267 @@
+package io.sparq.runtime.ops.recurrent;
+
+import io.sparq.format.DataType;
+import io.sparq.format.Tensor;
+import io.sparq.runtime.kernels.DenseMatMul;
+import io.sparq.runtime.ops.NodeContext;
+import io.sparq.runtime.ops.Op;
+
+import java.util.Arrays;
+
+/**
+ * What LSTM, GRU and RNN share: attribute parsing, run-time shape checks, direction, layout and
+ * {@code sequence_lens} bookkeeping, and the two matrix products. The input projection {@code X·Wᵀ}
+ * (plus the biases that do not depend on the state) is one product over the whole sequence and
+ * both directions, done before the time loop; each time step then costs one recurrent product
+ * {@code H·Rᵀ} and the gate non-linearities of the subclass. Every product goes through
+ * {@link #project} and {@link #recurrentProduct}, the two places a faster kernel plugs in.
+ *
+ * <p>Inputs: {@code X, W, R, B, sequence_lens, initial_h} and, for LSTM, {@code initial_c, P}.
+ * Outputs: {@code Y, Y_h} and, for LSTM, {@code Y_c}; any may be omitted.
+ */
+abstract class RecurrentOp implements Op {
+    static final int X = 0;
+    static final int W = 1;
+    static final int R = 2;
+    static final int B = 3;
+    static final int SEQUENCE_LENS = 4;
+    static final int INITIAL_H = 5;
+    static final int INITIAL_C = 6;
+    static final int P = 7;
+    static final int Y = 0;
+    static final int Y_H = 1;
+    static final int Y_C = 2;
+
+    final NodeContext ctx;
+    final int gates;                   // weight blocks per direction: LSTM 4 (iofc), GRU 3 (zrh), RNN 1
+    final boolean hasCell;             // LSTM: carries the cell state C besides H
+    final int directions;              // 2 when bidirectional
+    final boolean reverse;             // direction == "reverse": the only direction runs backwards
+    final int hiddenSize;              // from the attribute; 0 when absent (then taken from R)
+    final boolean batchFirst;          // layout == 1
+    final float clip;                  // +inf when absent
+
+    RecurrentOp(NodeContext ctx, int gates, boolean hasCell) {
+        this.ctx = ctx;
+        this.gates = gates;
+        this.hasCell = hasCell;
+        String op = ctx.node().opType();
+        if (ctx.opset() > 0 && ctx.opset() < 7) {
+            throw ctx.unsupported(op + " of opset " + ctx.opset() + " is not supported; sparq implements the "
+                    + op + " of opset 7 and later");
+        }
+        int maxInputs = hasCell ? 8 : 6;
+        int maxOutputs = hasCell ? 3 : 2;
+        ctx.requireInputs(3, maxInputs);
+        if (ctx.outputCount() > maxOutputs) {
+            throw ctx.fail("has " + ctx.outputCount() + " outputs, " + op + " has at most " + maxOutputs);
+        }
+        String direction = ctx.attrChoice("direction", "forward", "forward", "reverse", "bidirectional");
+        this.directions = direction.equals("bidirectional") ? 2 : 1;
+        this.reverse = direction.equals("reverse");
+        long hidden = ctx.attrInt("hidden_size", 0);
+        if (ctx.hasAttr("hidden_size") && (hidden < 1 || hidden > Integer.MAX_VALUE / 4)) {
+            throw ctx.fail("attribute hidden_size = " + hidden + ", expected a positive number");
+        }
+        this.hiddenSize = (int) hidden;
+        long layout = ctx.attrInt("layout", 0);
+        if (layout != 0 && layout != 1) {
+            throw ctx.fail("attribute layout = " + layout + ", expected 0 (sequence first) or 1 (batch first)");
+        }
+        this.batchFirst = layout == 1;
+        float clipAttr = ctx.attrFloat("clip", Float.POSITIVE_INFINITY);
+        if (!(clipAttr > 0)) {
+            throw ctx.fail("attribute clip = " + clipAttr + ", expected a positive threshold");
+        }
+        this.clip = clipAttr;
+        checkConstantWeights();
+    }
+
+    /** Catches weights that contradict the attributes when the model is loaded, not at first run. */
+    private void checkConstantWeights() {
+        for (int i : new int[] {W, R}) {
+            Tensor t = ctx.constantInput(i);
+            if (t == null) {
+                continue;
+            }
+            String name = i == W ? "W" : "R";
+            boolean fits = t.rank() == 3 && t.dim(0) == directions
+                    && (hiddenSize > 0 ? t.dim(1) == gates * hiddenSize : t.dim(1) % gates == 0)
+                    && (i == W || hiddenSize == 0 || t.dim(2) == hiddenSize);
+            if (!fits) {
+                throw ctx.fail(name + " has shape " + Arrays.toString(t.shape()) + ", which does not fit "
+                        + (hiddenSize > 0 ? "hidden_size = " + hiddenSize + " and " : "") + directions
+                        + " direction(s): expected [num_directions, " + gatesLabel() + ", "
+                        + (i == W ? "input_size" : "hidden_size") + "]");
+            }
+        }
+    }
+
+    /**
+     * Advances every sequence of direction {@code dir} that is still running by time step
+     * {@code step} (counted in processing order): recurrent product, gates, new state, Y.
+     */
+    abstract void step(RecurrentRun run, int dir, int step, boolean backwards);
+
+    /**
+     * The biases folded into the input projection, {@code [num_directions * gates * hidden]}, or
+     * null when {@code b} (the B input, {@code [num_directions, 2 * gates * hidden]}) is absent.
+     * By default {@code Wb + Rb}; GRU keeps {@code Rbh} apart when it is applied after the reset.
+     */
+    float[] projectionBias(float[] b, int hidden) {
+        if (b == null) {
+            return null;
+        }
+        int gh = gates * hidden;
+        float[] out = new float[directions * gh];
+        for (int d = 0; d < directions; d++) {
+            for (int j = 0; j < gh; j++) {
+                out[d * gh + j] = b[d * 2 * gh + j] + b[d * 2 * gh + gh + j];
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public final Tensor[] run(Tensor[] inputs) {
+        RecurrentRun run = prepare(inputs);
+        project(run);
+        for (int d = 0; d < directions; d++) {
+            boolean backwards = reverse || d == 1;
+            run.loadState(d);
+            for (int s = 0; s < run.maxLength; s++) {
+                step(run, d, s, backwards);
+            }
+            run.storeState(d);
+        }
+        return run.outputs(ctx.outputCount());
+    }
+
+    /** {@code run.xw[row][dir*G*H + j] = X[row]·W[dir][j] + bias}, all rows and directions in one product. */
+    private void project(RecurrentRun run) {
+        int n = directions * gates * run.hidden;
+        DenseMatMul.multiplyTransposed(run.seqLength * run.batch, n, run.input,
+                run.x, 0, run.input,
+                run.w, 0, run.input,
+                projectionBias(run.b, run.hidden), 0,
+                run.xw, 0, n);
+    }
+
+    /**
+     * {@code run.gates[b][row0 + j] = a[b]·R[dir][row0 + j]} for every batch row {@code b} and
+     * {@code j < rows}: the product of a state-shaped matrix {@code a} ({@code [batch, hidden]})
+     * with a block of rows of this direction's R.
+     */
+    final void recurrentProduct(RecurrentRun run, float[] a, int dir, int row0, int rows) {
+        int h = run.hidden;
+        int gh = gates * h;
+        DenseMatMul.multiplyTransposed(run.batch, rows, h,
+                a, 0, h,
+                run.r, (dir * gh + row0) * h, h,
+                null, 0,
+                run.gates, row0, gh);
+    }
+
+    /** Bounds {@code v[off .. off+n)} to {@code [-clip, clip]} when the node asks for clipping. */
+    final void clip(float[] v, int off, int n) {
+        if (clip == Float.POSITIVE_INFINITY) {
+            return;
+        }
+        for (int i = off; i < off + n; i++) {
+            v[i] = Math.max(-clip, Math.min(clip, v[i]));
+        }
+    }
+
+    /** Validates the inputs against each other and the attributes, and allocates the run's buffers. */
+    private RecurrentRun prepare(Tensor[] in) {
+        Tensor x = in[X];
+        Tensor w = in[W];
+        Tensor r = in[R];
+        Tensor b = optional(in, B);
+        Tensor initialH = optional(in, INITIAL_H);
+        Tensor initialC = hasCell ? optional(in, INITIAL_C) : null;
+        Tensor peep = hasCell ? optional(in, P) : null;
+        String xLayout = batchFirst ? "[batch_size, seq_length, input_size]" : "[seq_length, batch_size, input_size]";
+        requireFloat(x, X);
+        if (x.rank() != 3) {
+            throw ctx.badInput("X has shape " + Arrays.toString(x.shape()) + ", expected " + xLayout);
+        }
+        int seq = x.dim(batchFirst ? 1 : 0);
+        int batch = x.dim(batchFirst ? 0 : 1);
+        int input = x.dim(2);
+        requireFloat(r, R);
+        int hidden = hiddenSize;
+        if (hidden == 0) {
+            if (r.rank() != 3 || r.dim(2) == 0) {
+                throw ctx.badInput("R has shape " + Arrays.toString(r.shape()) + ", expected [num_directions, "
+                        + gatesLabel() + ", hidden_size] with hidden_size > 0");
+            }
+            hidden = r.dim(2);
+        }
+        int gh = gates * hidden;
+        requireShape(w, W, "W", "[num_directions, " + gatesLabel() + ", input_size]", directions, gh, input);
+        requireShape(r, R, "R", "[num_directions, " + gatesLabel() + ", hidden_size]", directions, gh, hidden);
+        if (b != null) {
+            requireShape(b, B, "B", "[num_directions, 2*" + gatesLabel() + "]", directions, 2 * gh);
+        }
+        String stateLayout = batchFirst ? "[batch_size, num_directions, hidden_size]"
+                : "[num_directions, batch_size, hidden_size]";
+        int[] stateShape = batchFirst ? new int[] {batch, directions, hidden} : new int[] {directions, batch, hidden};
+        if (initialH != null) {
+            requireShape(initialH, INITIAL_H, "initial_h", stateLayout, stateShape);
+        }
+        if (initialC != null) {
+            requireShape(initialC, INITIAL_C, "initial_c", stateLayout, stateShape);
+        }
+        if (peep != null) {
+            requireShape(peep, P, "P", "[num_directions, 3*hidden_size]", directions, 3 * hidden);
+        }
+        int[] lengths = sequenceLengths(optional(in, SEQUENCE_LENS), seq, batch);
+        float[] xwBuffer = new float[Math.multiplyExact(Math.multiplyExact(seq, batch), directions * gh)];
+        return new RecurrentRun(this, seq, batch, input, hidden, lengths, x.floats(), w.floats(), r.floats(),
+                b == null ? null : b.floats(), peep == null ? null : peep.floats(), initialH, initialC, xwBuffer,
+                ctx.hasOutput(Y), ctx.hasOutput(Y_H), hasCell && ctx.hasOutput(Y_C));
+    }
+
+    /** Input {@code i}, or null when omitted (trailing omitted inputs are absent from the array). */
+    private static Tensor optional(Tensor[] in, int i) {
+        return i < in.length ? in[i] : null;
+    }
+
+    private int[] sequenceLengths(Tensor t, int seq, int batch) {
+        int[] lengths = new int[batch];
+        if (t == null) {
+            Arrays.fill(lengths, seq);
+            return lengths;
+        }
+        ctx.requireType(t, SEQUENCE_LENS, DataType.INT32, DataType.INT64);
+        if (t.rank() != 1 || t.dim(0) != batch) {
+            throw ctx.badInput("sequence_lens has shape " + Arrays.toString(t.shape()) + ", expected [batch_size] = ["
+                    + batch + "]");
+        }
+        for (int b = 0; b < batch; b++) {
+            long len = t.getLong(b);
+            if (len < 0 || len > seq) {
+                throw ctx.badInput("sequence_lens[" + b + "] = " + len + ", expected 0 to seq_length = " + seq);
+            }
+            lengths[b] = (int) len;
+        }
+        return lengths;
+    }
+
+    private void requireFloat(Tensor t, int index) {
+        ctx.requireType(t, index, DataType.FLOAT32);
+    }
+
+    private void requireShape(Tensor t, int index, String name, String layout, int... expected) {
+        requireFloat(t, index);
+        if (!Arrays.equals(t.shape(), expected)) {
+            throw ctx.badInput(name + " has shape " + Arrays.toString(t.shape()) + ", expected " + layout + " = "
+                    + Arrays.toString(expected));
+        }
+    }
+
+    private String gatesLabel() {
+        return gates == 1 ? "hidden_size" : gates + "*hidden_size";
+    }
+}
