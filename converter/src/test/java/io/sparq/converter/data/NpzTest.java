@@ -27,7 +27,6 @@ import java.util.zip.ZipOutputStream;
 import static io.sparq.converter.data.Fixtures.assertSameTensor;
 import static io.sparq.converter.data.Fixtures.expected;
 import static io.sparq.converter.data.Fixtures.file;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
