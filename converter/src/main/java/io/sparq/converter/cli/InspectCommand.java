@@ -19,12 +19,11 @@ import java.util.concurrent.Callable;
 
 /** {@code sparq inspect}: per-layer weights, sparsity and size of a model. */
 @Command(name = "inspect", header = "Show a model's layers: weights, shapes, sparsity and bytes.",
-        description = {
-            "Prints one block per weight-bearing node: each weight tensor's name and shape, its",
-            "parameter count, the share of zeros and its bytes; totals at the bottom."},
+        description = "Prints one block per weight-bearing node: each weight tensor's name and shape, its"
+                + " parameter count, the share of zeros and its bytes; totals at the bottom.",
         footerHeading = "%nExamples:%n",
         footer = {
-            "  sparq inspect test-models/models/lstm_stack2_bidir.onnx",
+            "  sparq inspect model.onnx",
             "  sparq inspect model.onnx --json > layers.json"})
 final class InspectCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -52,9 +51,9 @@ final class InspectCommand implements Callable<Integer> {
 
     private void printText(PrintWriter out, Graph graph, WeightTable table) {
         out.println("model   " + modelFile);
-        String producer = graph.metadata().getOrDefault("producer_name", "");
+        String producer = graph.metadata().getOrDefault("onnx.producer_name", "");
         if (!producer.isEmpty()) {
-            out.println("producer " + producer + " " + graph.metadata().getOrDefault("producer_version", ""));
+            out.println("producer " + producer + " " + graph.metadata().getOrDefault("onnx.producer_version", ""));
         }
         out.println("opset   " + graph.onnxOpset());
         out.println("inputs  " + graph.requiredInputs().stream().map(ValueInfo::toString).toList());

@@ -24,13 +24,12 @@ import java.util.concurrent.Callable;
 
 /** {@code sparq run}: runs a model on inputs from a NumPy file. */
 @Command(name = "run", header = "Run a model on inputs from a .npz/.npy file.",
-        description = {
-            "Feeds the arrays of --inputs to the model's inputs by name and writes the outputs,",
-            "keyed by output name, to --output (.npz). Without --output, prints a summary."},
+        description = "Feeds the arrays of --inputs to the model's inputs by name and writes the outputs,"
+                + " keyed by output name, to --output (.npz). Without --output, prints a summary.",
         footerHeading = "%nExamples:%n",
         footer = {
-            "  sparq run test-models/models/lstm_stack2_bidir.onnx --inputs test-models/models/lstm_stack2_bidir.npz --output /tmp/out.npz",
-            "  sparq run model.onnx --inputs x.npy          (a single-input model; prints the outputs)"})
+            "  sparq run model.onnx --inputs inputs.npz --output outputs.npz",
+            "  sparq run model.onnx --inputs x.npy      (one input; prints the outputs)"})
 final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

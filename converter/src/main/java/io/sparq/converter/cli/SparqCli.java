@@ -38,7 +38,6 @@ public final class SparqCli implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new SparqCli());
         cl.setExecutionExceptionHandler(SparqCli::handleError);
-        cl.setExitCodeExceptionMapper(e -> ExitCode.FAILURE);
         return cl;
     }
 
