@@ -24,24 +24,6 @@ public final class Strided {
     }
 
     /**
-     * NumPy broadcast of two shapes (aligned at the last axis; a dimension of 1 stretches), or
-     * null when some pair of dimensions differs and neither is 1.
-     */
-    public static int[] broadcastShape(int[] a, int[] b) {
-        int rank = Math.max(a.length, b.length);
-        int[] out = new int[rank];
-        for (int i = 0; i < rank; i++) {
-            int da = i < rank - a.length ? 1 : a[i - (rank - a.length)];
-            int db = i < rank - b.length ? 1 : b[i - (rank - b.length)];
-            if (da != db && da != 1 && db != 1) {
-                return null;
-            }
-            out[i] = da == 1 ? db : da;
-        }
-        return out;
-    }
-
-    /**
      * Strides that read a contiguous tensor of {@code shape} as if it had {@code outShape}: 0 on
      * the axes it is broadcast along. {@code shape} must broadcast to {@code outShape}.
      */

@@ -3,6 +3,7 @@ package io.sparq.runtime.ops;
 import io.sparq.format.DataType;
 import io.sparq.format.Float16;
 import io.sparq.format.Tensor;
+import io.sparq.runtime.kernels.Broadcast;
 import io.sparq.runtime.kernels.Strided;
 
 /** Comparison and selection glue of exported masks: Equal, Not, Where (NumPy broadcasting). */
@@ -90,7 +91,7 @@ final class LogicOps {
                 throw ctx.badInput("X is " + x + " and Y is " + y + "; they must have the same element type");
             }
             int[] shape = broadcast(ctx, in[0], x);
-            int[] full = Strided.broadcastShape(shape, y.shape());
+            int[] full = Broadcast.shape(shape, y.shape());
             if (full == null) {
                 throw ctx.badInput("cannot broadcast condition " + in[0] + ", X " + x + " and Y " + y
                         + " to one shape");
@@ -118,7 +119,7 @@ final class LogicOps {
     }
 
     private static int[] broadcast(NodeContext ctx, Tensor a, Tensor b) {
-        int[] shape = Strided.broadcastShape(a.shape(), b.shape());
+        int[] shape = Broadcast.shape(a.shape(), b.shape());
         if (shape == null) {
             throw ctx.badInput("cannot broadcast " + a + " and " + b + " to one shape");
         }

@@ -2,6 +2,7 @@ package io.sparq.runtime.ops;
 
 import io.sparq.format.DataType;
 import io.sparq.format.Tensor;
+import io.sparq.runtime.kernels.Broadcast;
 import io.sparq.runtime.kernels.Strided;
 
 import java.util.Arrays;
@@ -50,7 +51,7 @@ final class MovementOps {
         ctx.requireInputs(2, 2);
         return in -> {
             int[] target = ShapeOps.dimsInput(ctx, in[1], 1, "shape");
-            int[] outShape = Strided.broadcastShape(in[0].shape(), target);
+            int[] outShape = Broadcast.shape(in[0].shape(), target);
             if (outShape == null) {
                 throw ctx.badInput("cannot broadcast input " + in[0] + " to shape " + Arrays.toString(target));
             }

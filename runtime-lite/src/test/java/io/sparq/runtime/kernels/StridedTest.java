@@ -70,10 +70,10 @@ class StridedTest {
 
     @Test
     void broadcastShapesFollowNumPy() {
-        assertArrayEquals(new int[] {2, 3, 4}, Strided.broadcastShape(new int[] {3, 1}, new int[] {2, 1, 4}));
-        assertArrayEquals(new int[] {0, 3}, Strided.broadcastShape(new int[] {3}, new int[] {0, 1}));
-        assertArrayEquals(new int[] {}, Strided.broadcastShape(new int[] {}, new int[] {}));
-        assertNull(Strided.broadcastShape(new int[] {2, 3}, new int[] {4}));
+        assertArrayEquals(new int[] {2, 3, 4}, Broadcast.shape(new int[] {3, 1}, new int[] {2, 1, 4}));
+        assertArrayEquals(new int[] {0, 3}, Broadcast.shape(new int[] {3}, new int[] {0, 1}));
+        assertArrayEquals(new int[] {}, Broadcast.shape(new int[] {}, new int[] {}));
+        assertNull(Broadcast.shape(new int[] {2, 3}, new int[] {4}));
         assertArrayEquals(new int[] {0, 0, 1, 0}, Strided.broadcastStrides(new int[] {2, 1}, new int[] {5, 3, 2, 4}));
         assertEquals(0, Strided.broadcastStrides(new int[] {1}, new int[] {7})[0]);
     }
