@@ -42,6 +42,18 @@ final class Graphs {
         return new Node(name, op, "", inputs, outputs, attrs);
     }
 
+    /** The same graph with every initializer map (of subgraphs too) empty, as {@link SparqFile#graph()} returns it. */
+    static Graph withoutInitializers(Graph g) {
+        List<Node> nodes = new ArrayList<>();
+        for (Node n : g.nodes()) {
+            Map<String, Attribute> attrs = new LinkedHashMap<>();
+            n.attributes().forEach((k, a) -> attrs.put(k, a.kind() == Attribute.Kind.GRAPH
+                    ? Attribute.of(k, withoutInitializers((Graph) a.value())) : a));
+            nodes.add(new Node(n.name(), n.opType(), n.domain(), n.inputs(), n.outputs(), attrs));
+        }
+        return new Graph(g.name(), g.inputs(), g.outputs(), nodes, Map.of(), g.opsets(), g.metadata());
+    }
+
     static void assertTensorEquals(Tensor expected, Tensor actual, String what) {
         assertEquals(expected.type(), actual.type(), what + " dtype");
         assertEquals(Arrays.toString(expected.shape()), Arrays.toString(actual.shape()), what + " shape");
