@@ -12,6 +12,7 @@ import io.sparq.converter.importer.OnnxImporter;
 import io.sparq.format.DataType;
 import io.sparq.format.Graph;
 import io.sparq.format.Tensor;
+import io.sparq.format.codec.SparqWriter;
 import io.sparq.runtime.api.Model;
 import io.sparq.runtime.api.Session;
 import org.junit.jupiter.api.DynamicContainer;
@@ -69,7 +70,9 @@ class ModelParityTest {
                     dynamicTest("sparq matches ONNX Runtime live on the committed inputs",
                             () -> sparqMatchesOnnxRuntime(onnx, inputsOf(Npz.read(data)))),
                     dynamicTest("sparq matches ONNX Runtime live with batch 2 and seq 7",
-                            () -> sparqMatchesOnnxRuntime(onnx, otherInputs(onnx, inputsOf(Npz.read(data)))))));
+                            () -> sparqMatchesOnnxRuntime(onnx, otherInputs(onnx, inputsOf(Npz.read(data))))),
+                    dynamicTest("the .sparq file runs like the .onnx (within 1e-6)",
+                            () -> sparqFileMatchesOnnx(onnx, inputsOf(Npz.read(data))))));
         });
     }
 
@@ -108,6 +111,30 @@ class ModelParityTest {
             expected = runOnnxRuntime(session, inputs);
         }
         assertAllClose(expected, runSparq(onnx, inputs), "sparq");
+    }
+
+    /** Dense f32 conversion is lossless: the .sparq model, read from a file and from bytes, must agree. */
+    private static void sparqFileMatchesOnnx(Path onnx, Map<String, Tensor> inputs) throws IOException {
+        Map<String, Tensor> expected = runSparq(onnx, inputs);
+        Path file = Files.createTempFile("sparq-parity-", ".sparq");
+        try {
+            SparqWriter.write(file, OnnxImporter.load(onnx));
+            for (Model model : List.of(Model.load(file), Model.load(Files.readAllBytes(file)))) {
+                try (Session session = model.newSession()) {
+                    Map<String, Tensor> actual = session.run(inputs);
+                    assertEquals(expected.keySet(), actual.keySet(), ".sparq output names");
+                    expected.forEach((name, want) -> {
+                        Tensor got = actual.get(name);
+                        assertArrayEquals(want.shape(), got.shape(), ".sparq output " + name + " shape");
+                        for (int i = 0; i < want.size(); i++) {
+                            assertEquals(want.getDouble(i), got.getDouble(i), 1e-6, ".sparq output " + name + " element " + i);
+                        }
+                    });
+                }
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 
     private static Map<String, Tensor> runSparq(Path onnx, Map<String, Tensor> inputs) {

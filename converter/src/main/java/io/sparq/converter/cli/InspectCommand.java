@@ -29,7 +29,7 @@ final class InspectCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "The model (.onnx).")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "The model (.onnx or .sparq).")
     Path modelFile;
 
     @Option(names = "--json", description = "Print JSON instead of a table.")

@@ -4,26 +4,36 @@ import io.sparq.converter.importer.OnnxImporter;
 import io.sparq.format.ErrorCode;
 import io.sparq.format.Graph;
 import io.sparq.format.SparqException;
+import io.sparq.format.codec.SparqFormat;
+import io.sparq.format.codec.SparqReader;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /** Opens the model files the CLI accepts. */
 final class ModelFiles {
     private ModelFiles() {
     }
 
-    /** Reads a model into the graph IR; the format follows the file name's extension. */
+    /** Reads a {@code .sparq} or ONNX model into the graph IR; the file's first bytes tell which. */
     static Graph load(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new SparqException(ErrorCode.IO_ERROR, "cannot read model " + file
                     + (Files.exists(file) ? ": not a regular file" : ": no such file"));
         }
-        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-        if (name.endsWith(".sparq")) {
-            throw new SparqException(ErrorCode.UNSUPPORTED_MODEL, file
-                    + ": reading .sparq files is not available in this version; pass the .onnx model");
+        return isSparq(file) ? SparqReader.read(file).denseGraph() : OnnxImporter.load(file);
+    }
+
+    private static boolean isSparq(Path file) {
+        byte[] magic = SparqFormat.magic();
+        byte[] head = new byte[magic.length];
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(head, 0, head.length) == head.length && Arrays.equals(head, magic);
+        } catch (IOException e) {
+            throw new SparqException(ErrorCode.IO_ERROR, "cannot read model " + file + ": " + e.getMessage(), e);
         }
-        return OnnxImporter.load(file);
     }
 }

@@ -34,7 +34,7 @@ final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "The model (.onnx).")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "The model (.onnx or .sparq).")
     Path modelFile;
 
     @Option(names = "--inputs", required = true, paramLabel = "FILE",

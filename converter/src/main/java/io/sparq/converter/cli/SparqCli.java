@@ -12,8 +12,8 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.Provider.class,
         header = "Sparse + quantized recurrent networks for the JVM.",
-        description = "Imports dense ONNX LSTM/GRU/RNN models, inspects and runs them.",
-        subcommands = {RunCommand.class, InspectCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
+        description = "Imports dense ONNX LSTM/GRU/RNN models, converts them to .sparq files, inspects and runs them.",
+        subcommands = {ConvertCommand.class, RunCommand.class, InspectCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",

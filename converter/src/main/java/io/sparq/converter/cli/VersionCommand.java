@@ -19,13 +19,18 @@ final class VersionCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
+    /** The sparq version from the jar manifest (set by the build), or a marker for a development build. */
+    static String version() {
+        String v = SparqCli.class.getPackage().getImplementationVersion();
+        return v == null ? "(development build)" : v;
+    }
+
     /** Reads the version from the jar manifest (set by the build). */
     static final class Provider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = SparqCli.class.getPackage().getImplementationVersion();
             return new String[] {
-                "sparq " + (v == null ? "(development build)" : v),
+                "sparq " + version(),
                 "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")",
             };
         }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -77,6 +78,40 @@ class SparqCliTest {
         for (int i = 0; i < w.length; i++) {
             // same tolerance as the model parity tests: 1e-5 abs + 1e-4 rel
             assertTrue(Math.abs(g[i] - w[i]) <= 1e-5 + 1e-4 * Math.abs(w[i]), "element " + i + ": " + g[i] + " vs " + w[i]);
+        }
+    }
+
+    @Test
+    void convertThenRunAndInspectTheSparqFile() {
+        Path sparqFile = tmp.resolve("model.sparq");
+        Result c = sparq("convert", model.toString(), "-o", sparqFile.toString());
+        assertEquals(ExitCode.OK, c.exit(), c.err());
+        assertTrue(java.nio.file.Files.isRegularFile(sparqFile));
+        Path fromOnnx = tmp.resolve("onnx.npz");
+        Path fromSparq = tmp.resolve("sparq.npz");
+        assertEquals(ExitCode.OK, sparq("run", model.toString(), "--inputs", reference.toString(), "-o", fromOnnx.toString()).exit());
+        Result r = sparq("run", sparqFile.toString(), "--inputs", reference.toString(), "-o", fromSparq.toString());
+        assertEquals(ExitCode.OK, r.exit(), r.err());
+        float[] want = Npz.read(fromOnnx).get("y").floats();
+        float[] got = Npz.read(fromSparq).get("y").floats();
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], got[i], 1e-6f, "element " + i);
+        }
+        Result onnxTable = sparq("inspect", model.toString());
+        Result sparqTable = sparq("inspect", sparqFile.toString());
+        assertEquals(ExitCode.OK, sparqTable.exit(), sparqTable.err());
+        assertEquals(onnxTable.out().lines().filter(l -> l.startsWith("total")).toList(),
+                sparqTable.out().lines().filter(l -> l.startsWith("total")).toList());
+    }
+
+    @Test
+    void convertRefusesUnreadableInputAndLeavesNoOutput() throws IOException {
+        Path junk = tmp.resolve("junk.onnx");
+        Files.writeString(junk, "not a model");
+        Path target = tmp.resolve("out.sparq");
+        assertCleanError(sparq("convert", junk.toString(), "-o", target.toString()), ExitCode.FAILURE, "junk.onnx");
+        try (var files = Files.list(tmp)) {
+            assertEquals(List.of(junk), files.toList(), "nothing but the input may be left in the folder");
         }
     }
 

@@ -2,8 +2,11 @@ package io.sparq.runtime.api;
 
 import io.sparq.format.Graph;
 import io.sparq.format.ValueInfo;
+import io.sparq.format.codec.SparqReader;
 import io.sparq.runtime.graph.GraphExecutor;
 
+import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -15,6 +18,21 @@ public final class Model {
 
     private Model(GraphExecutor executor) {
         this.executor = executor;
+    }
+
+    /** Loads a {@code .sparq} file (memory-mapped; tensor data is not copied until decoded). */
+    public static Model load(Path file) {
+        return fromGraph(SparqReader.read(file).denseGraph());
+    }
+
+    /** Loads a {@code .sparq} model held in memory, e.g. read from a class-path resource. */
+    public static Model load(byte[] bytes) {
+        return fromGraph(SparqReader.read(bytes).denseGraph());
+    }
+
+    /** Loads a {@code .sparq} model from a stream (read fully; the stream is not closed). */
+    public static Model load(InputStream in) {
+        return fromGraph(SparqReader.read(in).denseGraph());
     }
 
     /** Compiles a graph (from the ONNX importer or a {@code .sparq} file) for execution. */
