@@ -1,0 +1,17 @@
+package io.sparq.converter.finetune;
+
+import io.sparq.format.Tensor;
+
+import java.util.Map;
+
+/**
+ * A rule the trainer enforces on the weights around every optimizer step, e.g. pruning masks.
+ * The tensors in {@code weights} are the trainable initializers by name, modified in place.
+ */
+public interface WeightConstraint {
+    /** Called before the forward pass of {@code step} (0-based); may change which weights are masked. */
+    void beforeStep(long step, Map<String, Tensor> weights);
+
+    /** Called after every optimizer update; must set masked weights back to exactly zero. */
+    void afterUpdate(Map<String, Tensor> weights);
+}
