@@ -3,8 +3,8 @@ package io.sparq.converter.finetune;
 /**
  * Settings the differentiable ops need.
  *
- * @param bpttTruncation backpropagate through at most this many time steps of a recurrent op
- *                       (counted back from each step's loss contribution); 0 = full BPTT
+ * @param bpttTruncation truncated BPTT: a recurrent op's state gradient is cut every this many
+ *                       time steps (the state itself still flows through); 0 = full BPTT
  */
 public record TrainingOptions(int bpttTruncation) {
     public TrainingOptions {
