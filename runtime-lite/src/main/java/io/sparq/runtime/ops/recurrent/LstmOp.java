@@ -25,7 +25,7 @@ public final class LstmOp extends RecurrentOp {
     private final Activation[][] activations;   // [direction][f, g, h]
 
     private LstmOp(NodeContext ctx) {
-        super(ctx, 4, true);
+        super(ctx, 4, true, false);
         long coupled = ctx.attrInt("input_forget", 0);
         if (coupled != 0 && coupled != 1) {
             throw ctx.fail("attribute input_forget = " + coupled + ", expected 0 or 1");

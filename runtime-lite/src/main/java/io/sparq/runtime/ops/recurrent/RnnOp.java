@@ -13,7 +13,7 @@ public final class RnnOp extends RecurrentOp {
     private final Activation[] activations;   // [direction]
 
     private RnnOp(NodeContext ctx) {
-        super(ctx, 1, false);
+        super(ctx, 1, false, false);
         List<String> names = ctx.attrStrings("activations", null);
         Activation[][] parsed;
         if (directions == 1 && names != null && names.size() == 2) {
