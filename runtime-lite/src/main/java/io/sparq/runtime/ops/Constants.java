@@ -70,6 +70,11 @@ public final class Constants {
         return e == null ? null : decoded.computeIfAbsent(name, k -> e.toDense());
     }
 
+    /** Names of the stored initializers decoded so far; each of them now also costs its dense size in memory. */
+    public synchronized Set<String> decoded() {
+        return Set.copyOf(decoded.keySet());
+    }
+
     /**
      * The initializer as the matrix W of {@code Y = X·Wᵀ}, or null unless it is a float32 constant
      * of rank 1 or more that callers cannot override.
