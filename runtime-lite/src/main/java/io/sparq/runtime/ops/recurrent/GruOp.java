@@ -6,7 +6,7 @@ import io.sparq.runtime.ops.Op;
 import java.util.List;
 
 /**
- * ONNX {@code GRU} (opsets 7, 14, 22), dense fp32. Per time step, with gate blocks in the spec's
+ * ONNX {@code GRU} (opsets 7, 14, 22), computed in fp32. Per time step, with gate blocks in the spec's
  * order z, r, h and activations f, g (default Sigmoid, Tanh):
  *
  * <pre>

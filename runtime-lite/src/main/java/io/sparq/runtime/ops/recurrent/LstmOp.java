@@ -6,7 +6,7 @@ import io.sparq.runtime.ops.Op;
 import java.util.List;
 
 /**
- * ONNX {@code LSTM} (opsets 7, 14, 22), dense fp32. Per time step, with gate blocks in the spec's
+ * ONNX {@code LSTM} (opsets 7, 14, 22), computed in fp32. Per time step, with gate blocks in the spec's
  * order i, o, f, c and activations f, g, h (default Sigmoid, Tanh, Tanh):
  *
  * <pre>

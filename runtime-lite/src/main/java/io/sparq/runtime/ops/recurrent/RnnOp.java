@@ -6,7 +6,7 @@ import io.sparq.runtime.ops.Op;
 import java.util.List;
 
 /**
- * ONNX {@code RNN} (opsets 7, 14, 22), dense fp32: {@code Ht = f(Xt·Wᵀ + Ht-1·Rᵀ + Wb + Rb)} with
+ * ONNX {@code RNN} (opsets 7, 14, 22), computed in fp32: {@code Ht = f(Xt·Wᵀ + Ht-1·Rᵀ + Wb + Rb)} with
  * activation f (default Tanh) per direction.
  */
 public final class RnnOp extends RecurrentOp {
