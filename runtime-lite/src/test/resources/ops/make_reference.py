@@ -204,6 +204,24 @@ case(L, "matmul_matrix_times_batch", "MatMul", 13, [("A", rand(3, 4)), ("B", ran
 case(L, "matmul_vector_times_batch", "MatMul", 13, [("A", rand(4)), ("B", rand(2, 4, 3))])
 case(L, "matmul_batch_times_vector", "MatMul", 13, [("A", rand(2, 3, 4)), ("B", rand(4))])
 case(L, "matmul_batch_of_one", "MatMul", 13, [("A", rand(2, 2, 3)), ("B", rand(1, 1, 3, 2))])
+# constant weights take the WeightMatrix path; their own generator keeps the later cases' data unchanged
+wrng = np.random.default_rng(20261122)
+
+
+def wrand(*shape):
+    return wrng.uniform(-2.0, 2.0, size=shape).astype(np.float32)
+
+
+case(L, "gemm_const_B_as_stored_KxN", "Gemm", 13, [("A", wrand(3, 4)), ("B", wrand(4, 5), "const"), ("C", wrand(5), "const")])
+case(L, "gemm_const_B_transA_alpha_beta", "Gemm", 13,
+     [("A", wrand(4, 3)), ("B", wrand(5, 4), "const"), ("C", wrand(3, 1))], transA=1, transB=1, alpha=0.5, beta=2.0)
+case(L, "gemm_const_B_alpha_without_C", "Gemm", 13, [("A", wrand(2, 3)), ("B", wrand(3, 2), "const")], alpha=2.0)
+case(L, "gemm_const_B_beta_zero", "Gemm", 13, [("A", wrand(2, 3)), ("B", wrand(4, 3), "const"), ("C", wrand(2, 4))],
+     transB=1, beta=0.0)
+case(L, "matmul_vector_times_const_matrix", "MatMul", 13, [("A", wrand(4)), ("B", wrand(4, 3), "const")])
+case(L, "matmul_matrix_times_const_vector", "MatMul", 13, [("A", wrand(3, 4)), ("B", wrand(4), "const")])
+case(L, "matmul_4d_times_const_weights", "MatMul", 13, [("A", wrand(2, 2, 3, 4)), ("B", wrand(4, 5), "const")])
+case(L, "matmul_times_const_batch", "MatMul", 13, [("A", wrand(2, 3, 4)), ("B", wrand(2, 4, 5), "const")])
 
 # ---- nn ----
 N = "nn"

@@ -1,7 +1,9 @@
 package io.sparq.runtime.api;
 
+import io.sparq.format.Attribute;
 import io.sparq.format.Graph;
 import io.sparq.format.ValueInfo;
+import io.sparq.format.codec.SparqFile;
 import io.sparq.format.codec.SparqReader;
 import io.sparq.runtime.graph.GraphExecutor;
 
@@ -20,22 +22,47 @@ public final class Model {
         this.executor = executor;
     }
 
-    /** Loads a {@code .sparq} file (memory-mapped; tensor data is not copied until decoded). */
+    /**
+     * Loads a {@code .sparq} file (memory-mapped). Weights that ops multiply by (recurrent W and R,
+     * constant Gemm and MatMul weights) are used in their stored encoding, read from the mapping;
+     * other initializers are decoded when the model is built.
+     */
     public static Model load(Path file) {
-        return fromGraph(SparqReader.read(file).denseGraph());
+        return load(SparqReader.read(file));
     }
 
-    /** Loads a {@code .sparq} model held in memory, e.g. read from a class-path resource. */
+    /**
+     * Loads a {@code .sparq} model held in memory, e.g. read from a class-path resource. The array
+     * is used in place and must not change afterwards.
+     */
     public static Model load(byte[] bytes) {
-        return fromGraph(SparqReader.read(bytes).denseGraph());
+        return load(SparqReader.read(bytes));
     }
 
     /** Loads a {@code .sparq} model from a stream (read fully; the stream is not closed). */
     public static Model load(InputStream in) {
-        return fromGraph(SparqReader.read(in).denseGraph());
+        return load(SparqReader.read(in));
     }
 
-    /** Compiles a graph (from the ONNX importer or a {@code .sparq} file) for execution. */
+    private static Model load(SparqFile file) {
+        Graph graph = file.graph();
+        // Only the full decoder places a subgraph's own initializers inside that subgraph; no op
+        // with a subgraph runs here yet, so such a file takes the dense path and reports it there.
+        if (hasSubgraph(graph)) {
+            return fromGraph(file.denseGraph());
+        }
+        return new Model(new GraphExecutor(graph, file.tensors()));
+    }
+
+    private static boolean hasSubgraph(Graph graph) {
+        return graph.nodes().stream().anyMatch(n -> n.attributes().values().stream()
+                .anyMatch(a -> a.kind() == Attribute.Kind.GRAPH));
+    }
+
+    /**
+     * Compiles a graph (from the ONNX importer, or {@link SparqFile#denseGraph()}) for execution;
+     * its float32 initializers serve as dense weight matrices.
+     */
     public static Model fromGraph(Graph graph) {
         return new Model(new GraphExecutor(graph));
     }
@@ -45,13 +72,17 @@ public final class Model {
         return new Session(executor);
     }
 
+    /**
+     * The graph that was compiled. For a model loaded from {@code .sparq} its initializer map is
+     * empty (the weights stay in the file's encoding); {@link #inputs()} accounts for them.
+     */
     public Graph graph() {
         return executor.graph();
     }
 
     /** The inputs a caller must feed (graph inputs without an initializer default). */
     public List<ValueInfo> inputs() {
-        return executor.graph().requiredInputs();
+        return executor.requiredInputs();
     }
 
     public List<ValueInfo> outputs() {

@@ -7,6 +7,8 @@ import io.sparq.format.Node;
 import io.sparq.format.SparqException;
 import io.sparq.format.Tensor;
 import io.sparq.format.ValueInfo;
+import io.sparq.format.codec.EncodedTensor;
+import io.sparq.runtime.ops.Constants;
 import io.sparq.runtime.ops.NodeContext;
 import io.sparq.runtime.ops.Op;
 import io.sparq.runtime.ops.OpFactory;
@@ -27,18 +29,33 @@ import java.util.function.Function;
  * Runs a {@link Graph}: compiles every node to an {@link Op} once (reporting all unsupported ops
  * together), orders nodes topologically, then evaluates them per call, dropping each intermediate
  * value after its last use. Immutable after construction and safe to share between threads.
+ *
+ * <p>Initializers may come dense (in the graph) or in their stored {@code .sparq} encoding. An op
+ * may take a constant input as a weight matrix when it is built ({@link NodeContext#constantWeight});
+ * a stored initializer is decoded only if some node still reads it as a tensor at run time.
  */
 public final class GraphExecutor {
     private final Graph graph;
     private final List<Node> order;          // topological
     private final List<Op> ops;              // parallel to order
+    private final boolean[][] compiledIn;    // parallel to order: inputs the op took as weights when built
+    private final Set<String> constantNames; // every initializer, dense or stored
+    private final Map<String, Tensor> runtimeConstants = new HashMap<>();   // initializers read at run time
     private final int[][] releaseAfter;      // per step: value slots whose last reader is this step
     private final Map<String, Integer> slots = new HashMap<>();
     private final Set<String> outerNames;
 
     /** Compiles a top-level graph with the standard operators. */
     public GraphExecutor(Graph graph) {
-        this(graph, OpRegistry.standard(), graph.onnxOpset(), Set.of());
+        this(graph, Map.of());
+    }
+
+    /**
+     * Compiles a top-level graph with the standard operators; {@code stored} are further
+     * initializers of the graph, kept in their stored encoding.
+     */
+    public GraphExecutor(Graph graph, Map<String, EncodedTensor> stored) {
+        this(graph, stored, OpRegistry.standard(), graph.onnxOpset(), Set.of());
     }
 
     /**
@@ -46,27 +63,60 @@ public final class GraphExecutor {
      * that encloses it, {@code opset} the ONNX opset version in force.
      */
     public GraphExecutor(Graph graph, OpRegistry registry, int opset, Set<String> outerNames) {
+        this(graph, Map.of(), registry, opset, outerNames);
+    }
+
+    private GraphExecutor(Graph graph, Map<String, EncodedTensor> stored, OpRegistry registry, int opset,
+                          Set<String> outerNames) {
         this.graph = graph;
         this.outerNames = Set.copyOf(outerNames);
+        for (String name : stored.keySet()) {
+            if (graph.initializers().containsKey(name)) {
+                throw new SparqException(ErrorCode.INVALID_MODEL, "graph '" + graph.name() + "' has two initializers named '"
+                        + name + "'");
+            }
+        }
+        Set<String> inputNames = new HashSet<>();
+        graph.inputs().forEach(v -> inputNames.add(v.name()));
+        Constants constants = new Constants(graph.initializers(), stored, inputNames);
+        this.constantNames = Set.copyOf(constants.names());
         List<OpFactory> factories = resolveAll(graph, registry);
-        this.order = topologicalOrder(graph, this.outerNames);
+        this.order = topologicalOrder(graph, constantNames, this.outerNames);
         this.ops = new ArrayList<>(order.size());
+        this.compiledIn = new boolean[order.size()][];
         Map<Node, OpFactory> byNode = new HashMap<>();
         for (int i = 0; i < graph.nodes().size(); i++) {
             byNode.put(graph.nodes().get(i), factories.get(i));
         }
         Set<String> visible = new HashSet<>(this.outerNames);
-        visible.addAll(graph.initializers().keySet());
-        graph.inputs().forEach(v -> visible.add(v.name()));
-        for (Node node : order) {
+        visible.addAll(constantNames);
+        visible.addAll(inputNames);
+        for (int step = 0; step < order.size(); step++) {
+            Node node = order.get(step);
             visible.addAll(node.outputs());
-            ops.add(byNode.get(node).create(new NodeContext(node, opset, graph.initializers(), visible)));
+            NodeContext ctx = new NodeContext(node, opset, constants, visible);
+            ops.add(byNode.get(node).create(ctx));
+            compiledIn[step] = new boolean[node.inputs().size()];
+            for (int i = 0; i < compiledIn[step].length; i++) {
+                String in = node.inputs().get(i);
+                compiledIn[step][i] = ctx.compiledIn(i);
+                if (!in.isEmpty() && !ctx.compiledIn(i) && constants.contains(in)) {
+                    runtimeConstants.put(in, constants.tensor(in));
+                }
+            }
         }
+        graph.outputs().stream().filter(v -> constants.contains(v.name()))
+                .forEach(v -> runtimeConstants.put(v.name(), constants.tensor(v.name())));
         this.releaseAfter = planReleases();
     }
 
     public Graph graph() {
         return graph;
+    }
+
+    /** The graph inputs a caller must feed: those without an initializer as default. */
+    public List<ValueInfo> requiredInputs() {
+        return graph.inputs().stream().filter(v -> !constantNames.contains(v.name())).toList();
     }
 
     /** Nodes in execution order. */
@@ -94,10 +144,10 @@ public final class GraphExecutor {
         return found;
     }
 
-    private static List<Node> topologicalOrder(Graph graph, Set<String> outerNames) {
+    private static List<Node> topologicalOrder(Graph graph, Set<String> constantNames, Set<String> outerNames) {
         Map<String, Node> producer = new HashMap<>();
         Set<String> sources = new HashSet<>(outerNames);
-        sources.addAll(graph.initializers().keySet());
+        sources.addAll(constantNames);
         for (ValueInfo in : graph.inputs()) {
             sources.add(in.name());
         }
@@ -107,7 +157,7 @@ public final class GraphExecutor {
                     continue;
                 }
                 Node prev = producer.put(out, node);
-                if (prev != null || graph.initializers().containsKey(out)
+                if (prev != null || constantNames.contains(out)
                         || graph.inputs().stream().anyMatch(v -> v.name().equals(out))) {
                     throw new SparqException(ErrorCode.INVALID_MODEL, "value '" + out + "' is produced by node "
                             + node.describe() + " but is already defined"
@@ -163,20 +213,21 @@ public final class GraphExecutor {
     }
 
     private int[][] planReleases() {
-        graph.initializers().keySet().forEach(this::slot);
+        runtimeConstants.keySet().forEach(this::slot);
         graph.inputs().forEach(v -> slot(v.name()));
         Map<String, Integer> lastUse = new HashMap<>();
         for (int step = 0; step < order.size(); step++) {
             Node n = order.get(step);
-            for (String in : n.inputs()) {
-                if (!in.isEmpty()) {
+            for (int i = 0; i < n.inputs().size(); i++) {
+                String in = n.inputs().get(i);
+                if (!in.isEmpty() && !compiledIn[step][i]) {
                     slot(in);
                     lastUse.put(in, step);
                 }
             }
             n.outputs().stream().filter(o -> !o.isEmpty()).forEach(this::slot);
         }
-        Set<String> keep = new HashSet<>(graph.initializers().keySet());
+        Set<String> keep = new HashSet<>(constantNames);
         graph.outputs().forEach(v -> keep.add(v.name()));
         List<List<Integer>> perStep = new ArrayList<>();
         for (int i = 0; i < order.size(); i++) {
@@ -196,7 +247,7 @@ public final class GraphExecutor {
 
     /** Runs a top-level graph: validates {@code feeds} against the declared inputs first. */
     public Map<String, Tensor> run(Map<String, Tensor> feeds) {
-        InputValidator.validate(graph, feeds);
+        InputValidator.validate(graph, constantNames, feeds);
         return execute(feeds, name -> null);
     }
 
@@ -206,7 +257,7 @@ public final class GraphExecutor {
      */
     public Map<String, Tensor> execute(Map<String, Tensor> feeds, Function<String, Tensor> outer) {
         Tensor[] values = new Tensor[slots.size()];
-        graph.initializers().forEach((k, v) -> values[slots.get(k)] = v);
+        runtimeConstants.forEach((k, v) -> values[slots.get(k)] = v);
         feeds.forEach((k, v) -> {
             Integer s = slots.get(k);
             if (s != null) {
@@ -219,7 +270,7 @@ public final class GraphExecutor {
             Tensor[] args = new Tensor[inNames.size()];
             for (int i = 0; i < args.length; i++) {
                 String in = inNames.get(i);
-                if (in.isEmpty()) {
+                if (in.isEmpty() || compiledIn[step][i]) {
                     continue;
                 }
                 Tensor t = values[slots.get(in)];
@@ -278,7 +329,7 @@ public final class GraphExecutor {
         private InputValidator() {
         }
 
-        static void validate(Graph graph, Map<String, Tensor> feeds) {
+        static void validate(Graph graph, Set<String> constantNames, Map<String, Tensor> feeds) {
             Map<String, ValueInfo> declared = new LinkedHashMap<>();
             graph.inputs().forEach(v -> declared.put(v.name(), v));
             for (String name : feeds.keySet()) {
@@ -291,7 +342,7 @@ public final class GraphExecutor {
             for (ValueInfo info : declared.values()) {
                 Tensor t = feeds.get(info.name());
                 if (t == null) {
-                    if (!graph.initializers().containsKey(info.name())) {
+                    if (!constantNames.contains(info.name())) {
                         throw new SparqException(ErrorCode.INVALID_ARGUMENT, "missing input '" + info.name()
                                 + "' (" + describe(info) + ")");
                     }

@@ -4,10 +4,17 @@ import io.sparq.format.DataType;
 import io.sparq.format.Tensor;
 import io.sparq.runtime.kernels.Broadcast;
 import io.sparq.runtime.kernels.Gemm;
+import io.sparq.runtime.kernels.WeightMatrix;
 
 import java.util.Arrays;
 
-/** Matrix products (float32): Gemm and MatMul. */
+/**
+ * Matrix products (float32): Gemm and MatMul. A constant weight (Gemm's B, MatMul's 1-D or 2-D B)
+ * becomes a {@link WeightMatrix} when the node is built, with rows = output features: Gemm's B
+ * with {@code transB = 1} is read in its stored encoding; a B stored as {@code [K, N]} (Gemm
+ * without transB, MatMul) is decoded and transposed once, since stored encodings compress along
+ * the last axis and the kernels need that axis to be K.
+ */
 final class LinearOps {
     private LinearOps() {
     }
@@ -24,6 +31,12 @@ final class LinearOps {
         boolean transB = ctx.attrInt("transB", 0) != 0;
         float alpha = ctx.attrFloat("alpha", 1f);
         float beta = ctx.attrFloat("beta", 1f);
+        int[] bShape = ctx.constantShape(1);
+        WeightMatrix weight = bShape != null && bShape.length == 2 ? ctx.constantWeight(1, !transB) : null;
+        if (weight != null) {
+            return in -> new Tensor[] {gemmWeight(ctx, transA, transB, alpha, beta, in[0], bShape, weight,
+                    in.length > 2 ? in[2] : null)};
+        }
         return in -> {
             Tensor a = in[0];
             Tensor b = in[1];
@@ -53,6 +66,64 @@ final class LinearOps {
         };
     }
 
+    /** Gemm with B taken as {@code weight} at build time ({@code bShape} as the node stores B). */
+    private static Tensor gemmWeight(NodeContext ctx, boolean transA, boolean transB, float alpha, float beta,
+                                     Tensor a, int[] bShape, WeightMatrix weight, Tensor c) {
+        ctx.requireType(a, 0, DataType.FLOAT32);
+        if (a.rank() != 2) {
+            throw ctx.badInput("A has shape " + Arrays.toString(a.shape()) + " and B " + Arrays.toString(bShape)
+                    + "; both must be matrices");
+        }
+        int m = a.dim(transA ? 1 : 0);
+        int k = a.dim(transA ? 0 : 1);
+        int n = weight.rows();
+        if (k != weight.cols()) {
+            throw ctx.badInput("A has shape " + Arrays.toString(a.shape()) + " (transA=" + (transA ? 1 : 0)
+                    + ") and B " + Arrays.toString(bShape) + " (transB=" + (transB ? 1 : 0)
+                    + "); inner dimensions " + k + " and " + weight.cols() + " differ");
+        }
+        float[] x = transA ? transpose(a.floats(), k, m) : a.floats();
+        Tensor y = Tensor.zeros(DataType.FLOAT32, new int[] {m, n});
+        float[] yv = y.floats();
+        boolean withC = c != null && beta != 0;
+        if (c != null) {
+            ctx.requireType(c, 2, DataType.FLOAT32);
+            expandInto(ctx, c, m, n, yv);
+            scale(yv, withC ? beta : 0);
+        }
+        if (alpha == 1 || !withC) {
+            weight.multiply(m, x, 0, k, 0, n, yv, 0, n, withC);
+            scale(yv, alpha);
+        } else {
+            float[] product = new float[yv.length];
+            weight.multiply(m, x, 0, k, 0, n, product, 0, n, false);
+            for (int i = 0; i < yv.length; i++) {
+                yv[i] += alpha * product[i];
+            }
+        }
+        return y;
+    }
+
+    private static float[] transpose(float[] v, int rows, int cols) {
+        float[] out = new float[v.length];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                out[j * rows + i] = v[i * cols + j];
+            }
+        }
+        return out;
+    }
+
+    private static void scale(float[] v, float s) {
+        if (s == 0) {
+            Arrays.fill(v, 0f);
+        } else if (s != 1) {
+            for (int i = 0; i < v.length; i++) {
+                v[i] *= s;
+            }
+        }
+    }
+
     /** Copies {@code c} broadcast (one way) to {@code [m, n]} into {@code y}. */
     private static void expandInto(NodeContext ctx, Tensor c, int m, int n, float[] y) {
         int[] target = {m, n};
@@ -75,6 +146,12 @@ final class LinearOps {
      */
     private static Op matMul(NodeContext ctx) {
         ctx.requireInputs(2, 2);
+        int[] bShape = ctx.constantShape(1);
+        WeightMatrix weight = bShape != null && (bShape.length == 1 || bShape.length == 2)
+                ? ctx.constantWeight(1, bShape.length == 2) : null;
+        if (weight != null) {
+            return in -> new Tensor[] {matMulWeight(ctx, in[0], bShape, weight)};
+        }
         return in -> {
             Tensor a = in[0];
             Tensor b = in[1];
@@ -129,5 +206,30 @@ final class LinearOps {
             }
             return new Tensor[] {y};
         };
+    }
+
+    /**
+     * MatMul with a constant B of rank 1 or 2 taken as {@code weight} ({@code [N, K]} rows): every
+     * leading axis of A stacks into the rows of one product.
+     */
+    private static Tensor matMulWeight(NodeContext ctx, Tensor a, int[] bShape, WeightMatrix weight) {
+        ctx.requireType(a, 0, DataType.FLOAT32);
+        int[] as = a.shape();
+        int k = weight.cols();
+        if (as.length == 0 || as[as.length - 1] != k) {
+            throw ctx.badInput("A has shape " + Arrays.toString(as) + " and B " + Arrays.toString(bShape)
+                    + (as.length == 0 ? "; MatMul needs inputs of rank 1 or more"
+                    : "; inner dimensions " + as[as.length - 1] + " and " + k + " differ"));
+        }
+        boolean bVector = bShape.length == 1;
+        int rows = Tensor.sizeOf(Arrays.copyOf(as, as.length - 1));
+        int n = weight.rows();
+        int[] shape = Arrays.copyOf(as, as.length - (bVector ? 1 : 0));
+        if (!bVector) {
+            shape[shape.length - 1] = n;
+        }
+        Tensor y = Tensor.zeros(DataType.FLOAT32, shape);
+        weight.multiply(rows, a.floats(), 0, k, 0, n, y.floats(), 0, n, false);
+        return y;
     }
 }

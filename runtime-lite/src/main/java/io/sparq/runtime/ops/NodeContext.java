@@ -7,6 +7,7 @@ import io.sparq.format.Graph;
 import io.sparq.format.Node;
 import io.sparq.format.SparqException;
 import io.sparq.format.Tensor;
+import io.sparq.runtime.kernels.WeightMatrix;
 
 import java.util.Arrays;
 import java.util.List;
@@ -15,19 +16,27 @@ import java.util.Set;
 
 /**
  * What an {@link OpFactory} sees of a node: typed attribute access with defaults, the opset
- * version in force, constant inputs known at compile time, and errors that name the node.
+ * version in force, constant inputs known at compile time (as tensors, or as weight matrices read
+ * in their stored encoding), and errors that name the node.
  */
 public final class NodeContext {
     private final Node node;
     private final int opset;
-    private final Map<String, Tensor> constants;
+    private final Constants constants;
     private final Set<String> outerNames;
+    private final boolean[] compiledIn;      // per input: taken as a weight, so the op gets null at run time
 
+    /** A node whose constants are the dense tensors of {@code constants}. */
     public NodeContext(Node node, int opset, Map<String, Tensor> constants, Set<String> outerNames) {
+        this(node, opset, new Constants(constants, Map.of(), Set.of()), outerNames);
+    }
+
+    public NodeContext(Node node, int opset, Constants constants, Set<String> outerNames) {
         this.node = node;
         this.opset = opset;
         this.constants = constants;
         this.outerNames = outerNames;
+        this.compiledIn = new boolean[node.inputs().size()];
     }
 
     public Node node() {
@@ -63,9 +72,36 @@ public final class NodeContext {
         return i < node.outputs().size() && !node.outputs().get(i).isEmpty();
     }
 
-    /** Input {@code i} if it is an initializer (a constant known now), else null. */
+    /** Input {@code i} if it is an initializer (a constant known now), decoded to a dense tensor, else null. */
     public Tensor constantInput(int i) {
-        return hasInput(i) ? constants.get(node.inputs().get(i)) : null;
+        return hasInput(i) ? constants.tensor(node.inputs().get(i)) : null;
+    }
+
+    /** The shape of input {@code i} if it is an initializer (without decoding it), else null. */
+    public int[] constantShape(int i) {
+        return hasInput(i) ? constants.shape(node.inputs().get(i)) : null;
+    }
+
+    /**
+     * Input {@code i} as the weight W of {@code Y = X·Wᵀ}, read in its stored encoding, if it is a
+     * float32 initializer that a caller cannot override by feeding it; else null. A tensor of rank
+     * r &gt; 2 is viewed as the rows of all its leading axes. Once taken, the input is part of the
+     * compiled op: the op receives null for it at run time, and it is not decoded for this node.
+     *
+     * @param transposed the input holds Wᵀ (rank 2, {@code [cols, rows]}, as MatMul's B); it is
+     *                   then decoded and transposed once at compile time
+     */
+    public WeightMatrix constantWeight(int i, boolean transposed) {
+        WeightMatrix w = hasInput(i) ? constants.weight(node.inputs().get(i), transposed) : null;
+        if (w != null) {
+            compiledIn[i] = true;
+        }
+        return w;
+    }
+
+    /** Whether input {@code i} was taken by {@link #constantWeight}: the executor then passes null for it. */
+    public boolean compiledIn(int i) {
+        return i < compiledIn.length && compiledIn[i];
     }
 
     /** Fails unless the node has between {@code min} and {@code max} inputs. */

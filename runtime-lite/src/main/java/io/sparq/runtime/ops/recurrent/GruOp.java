@@ -6,7 +6,7 @@ import io.sparq.runtime.ops.Op;
 import java.util.List;
 
 /**
- * ONNX {@code GRU} (opsets 7, 14, 22), dense fp32. Per time step, with gate blocks in the spec's
+ * ONNX {@code GRU} (opsets 7, 14, 22), computed in fp32. Per time step, with gate blocks in the spec's
  * order z, r, h and activations f, g (default Sigmoid, Tanh):
  *
  * <pre>
@@ -25,35 +25,22 @@ public final class GruOp extends RecurrentOp {
     private final Activation[][] activations;   // [direction][f, g]
 
     private GruOp(NodeContext ctx) {
-        super(ctx, 3, false);
+        super(ctx, 3, false, linearBeforeReset(ctx));
+        this.linearBeforeReset = linearBeforeReset(ctx);
+        this.activations = Activation.parse(ctx, directions, List.of("Sigmoid", "Tanh"));
+    }
+
+    private static boolean linearBeforeReset(NodeContext ctx) {
         long lbr = ctx.attrInt("linear_before_reset", 0);
         if (lbr != 0 && lbr != 1) {
             throw ctx.fail("attribute linear_before_reset = " + lbr + ", expected 0 or 1");
         }
-        this.linearBeforeReset = lbr == 1;
-        this.activations = Activation.parse(ctx, directions, List.of("Sigmoid", "Tanh"));
+        return lbr == 1;
     }
 
     /** Compiles one GRU node, validating its attributes. */
     public static Op create(NodeContext ctx) {
         return new GruOp(ctx);
-    }
-
-    /** As the default, except that Rbh stays out when the reset gate scales it. */
-    @Override
-    float[] projectionBias(float[] b, int hidden) {
-        if (b == null) {
-            return null;
-        }
-        int gh = 3 * hidden;
-        float[] out = new float[directions * gh];
-        for (int d = 0; d < directions; d++) {
-            for (int j = 0; j < gh; j++) {
-                boolean keepRb = !linearBeforeReset || j < 2 * hidden;
-                out[d * gh + j] = keepRb ? b[d * 2 * gh + j] + b[d * 2 * gh + gh + j] : b[d * 2 * gh + j];
-            }
-        }
-        return out;
     }
 
     @Override

@@ -6,7 +6,7 @@ import io.sparq.runtime.ops.Op;
 import java.util.List;
 
 /**
- * ONNX {@code LSTM} (opsets 7, 14, 22), dense fp32. Per time step, with gate blocks in the spec's
+ * ONNX {@code LSTM} (opsets 7, 14, 22), computed in fp32. Per time step, with gate blocks in the spec's
  * order i, o, f, c and activations f, g, h (default Sigmoid, Tanh, Tanh):
  *
  * <pre>
@@ -25,7 +25,7 @@ public final class LstmOp extends RecurrentOp {
     private final Activation[][] activations;   // [direction][f, g, h]
 
     private LstmOp(NodeContext ctx) {
-        super(ctx, 4, true);
+        super(ctx, 4, true, false);
         long coupled = ctx.attrInt("input_forget", 0);
         if (coupled != 0 && coupled != 1) {
             throw ctx.fail("attribute input_forget = " + coupled + ", expected 0 or 1");

@@ -2,7 +2,8 @@ package io.sparq.runtime.ops.recurrent;
 
 import io.sparq.format.DataType;
 import io.sparq.format.Tensor;
-import io.sparq.runtime.kernels.DenseMatMul;
+import io.sparq.runtime.kernels.WeightMatrices;
+import io.sparq.runtime.kernels.WeightMatrix;
 import io.sparq.runtime.ops.NodeContext;
 import io.sparq.runtime.ops.Op;
 
@@ -13,8 +14,10 @@ import java.util.Arrays;
  * {@code sequence_lens} bookkeeping, and the two matrix products. The input projection {@code X·Wᵀ}
  * (plus the biases that do not depend on the state) is one product over the whole sequence and
  * both directions, done before the time loop; each time step then costs one recurrent product
- * {@code H·Rᵀ} and the gate non-linearities of the subclass. Every product goes through
- * {@link #project} and {@link #recurrentProduct}, the two places a faster kernel plugs in.
+ * {@code H·Rᵀ} and the gate non-linearities of the subclass. Both products go through
+ * {@link WeightMatrix}: W and R given as initializers are taken when the node is built, in their
+ * stored encoding, and so is the folded bias of a constant B; W and R fed at run time are wrapped
+ * per call.
  *
  * <p>Inputs: {@code X, W, R, B, sequence_lens, initial_h} and, for LSTM, {@code initial_c, P}.
  * Outputs: {@code Y, Y_h} and, for LSTM, {@code Y_c}; any may be omitted.
@@ -40,11 +43,24 @@ abstract class RecurrentOp implements Op {
     final int hiddenSize;              // from the attribute; 0 when absent (then taken from R)
     final boolean batchFirst;          // layout == 1
     final float clip;                  // +inf when absent
+    private final boolean lastGateKeepsRb; // GRU linear_before_reset: Rbh is applied after the reset, not folded
+    private final WeightMatrix constW;     // (num_directions*gates*hidden, input_size) rows, or null when fed
+    private final int[] constWShape;
+    private final WeightMatrix constR;     // (num_directions*gates*hidden, hidden) rows, or null when fed
+    private final int[] constRShape;
+    private final Tensor constB;           // the B initializer, or null
+    private final float[] constBias;       // projectionBias of constB, or null
 
-    RecurrentOp(NodeContext ctx, int gates, boolean hasCell) {
+    /**
+     * @param lastGateKeepsRb whether the last gate block's recurrent bias stays out of the input
+     *                        projection (GRU with {@code linear_before_reset}, where the reset
+     *                        gate scales it)
+     */
+    RecurrentOp(NodeContext ctx, int gates, boolean hasCell, boolean lastGateKeepsRb) {
         this.ctx = ctx;
         this.gates = gates;
         this.hasCell = hasCell;
+        this.lastGateKeepsRb = lastGateKeepsRb;
         String op = ctx.node().opType();
         if (ctx.opset() > 0 && ctx.opset() < 7) {
             throw ctx.unsupported(op + " of opset " + ctx.opset() + " is not supported; sparq implements the "
@@ -74,26 +90,35 @@ abstract class RecurrentOp implements Op {
             throw ctx.fail("attribute clip = " + clipAttr + ", expected a positive threshold");
         }
         this.clip = clipAttr;
-        checkConstantWeights();
+        checkConstantWeight(W);
+        checkConstantWeight(R);
+        this.constWShape = ctx.constantShape(W);
+        this.constRShape = ctx.constantShape(R);
+        this.constW = ctx.constantWeight(W, false);
+        this.constR = ctx.constantWeight(R, false);
+        Tensor b = ctx.constantInput(B);
+        int h = hiddenSize > 0 ? hiddenSize : constRShape != null ? constRShape[2] : 0;
+        boolean biasFits = b != null && b.type() == DataType.FLOAT32 && h > 0
+                && Arrays.equals(b.shape(), new int[] {directions, 2 * gates * h});
+        this.constB = biasFits ? b : null;
+        this.constBias = biasFits ? projectionBias(b.floats(), h) : null;
     }
 
     /** Catches weights that contradict the attributes when the model is loaded, not at first run. */
-    private void checkConstantWeights() {
-        for (int i : new int[] {W, R}) {
-            Tensor t = ctx.constantInput(i);
-            if (t == null) {
-                continue;
-            }
-            String name = i == W ? "W" : "R";
-            boolean fits = t.rank() == 3 && t.dim(0) == directions
-                    && (hiddenSize > 0 ? t.dim(1) == gates * hiddenSize : t.dim(1) % gates == 0)
-                    && (i == W || hiddenSize == 0 || t.dim(2) == hiddenSize);
-            if (!fits) {
-                throw ctx.fail(name + " has shape " + Arrays.toString(t.shape()) + ", which does not fit "
-                        + (hiddenSize > 0 ? "hidden_size = " + hiddenSize + " and " : "") + directions
-                        + " direction(s): expected [num_directions, " + gatesLabel() + ", "
-                        + (i == W ? "input_size" : "hidden_size") + "]");
-            }
+    private void checkConstantWeight(int i) {
+        int[] shape = ctx.constantShape(i);
+        if (shape == null) {
+            return;
+        }
+        String name = i == W ? "W" : "R";
+        boolean fits = shape.length == 3 && shape[0] == directions
+                && (hiddenSize > 0 ? shape[1] == gates * hiddenSize : shape[1] % gates == 0)
+                && (i == W || hiddenSize == 0 || shape[2] == hiddenSize);
+        if (!fits) {
+            throw ctx.fail(name + " has shape " + Arrays.toString(shape) + ", which does not fit "
+                    + (hiddenSize > 0 ? "hidden_size = " + hiddenSize + " and " : "") + directions
+                    + " direction(s): expected [num_directions, " + gatesLabel() + ", "
+                    + (i == W ? "input_size" : "hidden_size") + "]");
         }
     }
 
@@ -104,19 +129,17 @@ abstract class RecurrentOp implements Op {
     abstract void step(RecurrentRun run, int dir, int step, boolean backwards);
 
     /**
-     * The biases folded into the input projection, {@code [num_directions * gates * hidden]}, or
-     * null when {@code b} (the B input, {@code [num_directions, 2 * gates * hidden]}) is absent.
-     * By default {@code Wb + Rb}; GRU keeps {@code Rbh} apart when it is applied after the reset.
+     * The biases folded into the input projection, {@code [num_directions * gates * hidden]}, from
+     * {@code b} (the B input, {@code [num_directions, 2 * gates * hidden]}): {@code Wb + Rb}, but
+     * only {@code Wb} for the last gate block when it keeps its recurrent bias apart.
      */
-    float[] projectionBias(float[] b, int hidden) {
-        if (b == null) {
-            return null;
-        }
+    private float[] projectionBias(float[] b, int hidden) {
         int gh = gates * hidden;
+        int folded = lastGateKeepsRb ? gh - hidden : gh;
         float[] out = new float[directions * gh];
         for (int d = 0; d < directions; d++) {
             for (int j = 0; j < gh; j++) {
-                out[d * gh + j] = b[d * 2 * gh + j] + b[d * 2 * gh + gh + j];
+                out[d * gh + j] = b[d * 2 * gh + j] + (j < folded ? b[d * 2 * gh + gh + j] : 0f);
             }
         }
         return out;
@@ -137,14 +160,23 @@ abstract class RecurrentOp implements Op {
         return run.outputs(ctx.outputCount());
     }
 
-    /** {@code run.xw[row][dir*G*H + j] = X[row]·W[dir][j] + bias}, all rows and directions in one product. */
+    /**
+     * {@code run.xw[row][dir*G*H + j] = X[row]·W[dir][j] + bias}: W's rows of every direction,
+     * side by side, form one product over all rows of the sequence.
+     */
     private void project(RecurrentRun run) {
         int n = directions * gates * run.hidden;
-        DenseMatMul.multiplyTransposed(run.seqLength * run.batch, n, run.input,
-                run.x, 0, run.input,
-                run.w, 0, run.input,
-                projectionBias(run.b, run.hidden), 0,
-                run.xw, 0, n);
+        int rows = run.seqLength * run.batch;
+        run.w.multiply(rows, run.x, 0, run.input, 0, n, run.xw, 0, n, false);
+        float[] bias = run.projectionBias;
+        if (bias != null) {
+            for (int i = 0; i < rows; i++) {
+                int off = i * n;
+                for (int j = 0; j < n; j++) {
+                    run.xw[off + j] += bias[j];
+                }
+            }
+        }
     }
 
     /**
@@ -153,13 +185,8 @@ abstract class RecurrentOp implements Op {
      * with a block of rows of this direction's R.
      */
     final void recurrentProduct(RecurrentRun run, float[] a, int dir, int row0, int rows) {
-        int h = run.hidden;
-        int gh = gates * h;
-        DenseMatMul.multiplyTransposed(run.batch, rows, h,
-                a, 0, h,
-                run.r, (dir * gh + row0) * h, h,
-                null, 0,
-                run.gates, row0, gh);
+        int first = dir * run.gateWidth + row0;
+        run.r.multiply(run.batch, a, 0, run.hidden, first, first + rows, run.gates, row0, run.gateWidth, false);
     }
 
     /** Bounds {@code v[off .. off+n)} to {@code [-clip, clip]} when the node asks for clipping. */
@@ -175,8 +202,6 @@ abstract class RecurrentOp implements Op {
     /** Validates the inputs against each other and the attributes, and allocates the run's buffers. */
     private RecurrentRun prepare(Tensor[] in) {
         Tensor x = in[X];
-        Tensor w = in[W];
-        Tensor r = in[R];
         Tensor b = optional(in, B);
         Tensor initialH = optional(in, INITIAL_H);
         Tensor initialC = hasCell ? optional(in, INITIAL_C) : null;
@@ -189,37 +214,42 @@ abstract class RecurrentOp implements Op {
         int seq = x.dim(batchFirst ? 1 : 0);
         int batch = x.dim(batchFirst ? 0 : 1);
         int input = x.dim(2);
-        requireFloat(r, R);
+        int[] rShape = constR != null ? constRShape : floatShape(in[R], R);
         int hidden = hiddenSize;
         if (hidden == 0) {
-            if (r.rank() != 3 || r.dim(2) == 0) {
-                throw ctx.badInput("R has shape " + Arrays.toString(r.shape()) + ", expected [num_directions, "
+            if (rShape.length != 3 || rShape[2] == 0) {
+                throw ctx.badInput("R has shape " + Arrays.toString(rShape) + ", expected [num_directions, "
                         + gatesLabel() + ", hidden_size] with hidden_size > 0");
             }
-            hidden = r.dim(2);
+            hidden = rShape[2];
         }
         int gh = gates * hidden;
-        requireShape(w, W, "W", "[num_directions, " + gatesLabel() + ", input_size]", directions, gh, input);
-        requireShape(r, R, "R", "[num_directions, " + gatesLabel() + ", hidden_size]", directions, gh, hidden);
+        int[] wShape = constW != null ? constWShape : floatShape(in[W], W);
+        requireShape(wShape, "W", "[num_directions, " + gatesLabel() + ", input_size]", directions, gh, input);
+        requireShape(rShape, "R", "[num_directions, " + gatesLabel() + ", hidden_size]", directions, gh, hidden);
         if (b != null) {
-            requireShape(b, B, "B", "[num_directions, 2*" + gatesLabel() + "]", directions, 2 * gh);
+            requireShape(floatShape(b, B), "B", "[num_directions, 2*" + gatesLabel() + "]", directions, 2 * gh);
         }
         String stateLayout = batchFirst ? "[batch_size, num_directions, hidden_size]"
                 : "[num_directions, batch_size, hidden_size]";
         int[] stateShape = batchFirst ? new int[] {batch, directions, hidden} : new int[] {directions, batch, hidden};
         if (initialH != null) {
-            requireShape(initialH, INITIAL_H, "initial_h", stateLayout, stateShape);
+            requireShape(floatShape(initialH, INITIAL_H), "initial_h", stateLayout, stateShape);
         }
         if (initialC != null) {
-            requireShape(initialC, INITIAL_C, "initial_c", stateLayout, stateShape);
+            requireShape(floatShape(initialC, INITIAL_C), "initial_c", stateLayout, stateShape);
         }
         if (peep != null) {
-            requireShape(peep, P, "P", "[num_directions, 3*hidden_size]", directions, 3 * hidden);
+            requireShape(floatShape(peep, P), "P", "[num_directions, 3*hidden_size]", directions, 3 * hidden);
         }
         int[] lengths = sequenceLengths(optional(in, SEQUENCE_LENS), seq, batch);
         float[] xwBuffer = new float[Math.multiplyExact(Math.multiplyExact(seq, batch), directions * gh)];
-        return new RecurrentRun(this, seq, batch, input, hidden, lengths, x.floats(), w.floats(), r.floats(),
-                b == null ? null : b.floats(), peep == null ? null : peep.floats(), initialH, initialC, xwBuffer,
+        WeightMatrix w = constW != null ? constW : WeightMatrices.of(in[W]);
+        WeightMatrix r = constR != null ? constR : WeightMatrices.of(in[R]);
+        // a caller may feed B in place of its initializer; the precomputed sum is only for the initializer
+        float[] bias = b == null ? null : b == constB ? constBias : projectionBias(b.floats(), hidden);
+        return new RecurrentRun(this, seq, batch, input, hidden, lengths, x.floats(), w, r,
+                b == null ? null : b.floats(), bias, peep == null ? null : peep.floats(), initialH, initialC, xwBuffer,
                 ctx.hasOutput(Y), ctx.hasOutput(Y_H), hasCell && ctx.hasOutput(Y_C));
     }
 
@@ -253,10 +283,15 @@ abstract class RecurrentOp implements Op {
         ctx.requireType(t, index, DataType.FLOAT32);
     }
 
-    private void requireShape(Tensor t, int index, String name, String layout, int... expected) {
+    /** The shape of a run-time input, which must be float32. */
+    private int[] floatShape(Tensor t, int index) {
         requireFloat(t, index);
-        if (!Arrays.equals(t.shape(), expected)) {
-            throw ctx.badInput(name + " has shape " + Arrays.toString(t.shape()) + ", expected " + layout + " = "
+        return t.shape();
+    }
+
+    private void requireShape(int[] shape, String name, String layout, int... expected) {
+        if (!Arrays.equals(shape, expected)) {
+            throw ctx.badInput(name + " has shape " + Arrays.toString(shape) + ", expected " + layout + " = "
                     + Arrays.toString(expected));
         }
     }

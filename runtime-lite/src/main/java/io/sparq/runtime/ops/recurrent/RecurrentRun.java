@@ -1,6 +1,7 @@
 package io.sparq.runtime.ops.recurrent;
 
 import io.sparq.format.Tensor;
+import io.sparq.runtime.kernels.WeightMatrix;
 
 import java.util.Arrays;
 
@@ -23,9 +24,10 @@ final class RecurrentRun {
     final int maxLength;
 
     final float[] x;            // (seq_length*batch rows in layout order, input_size)
-    final float[] w;            // (num_directions, gates*hidden, input_size)
-    final float[] r;            // (num_directions, gates*hidden, hidden)
+    final WeightMatrix w;       // (num_directions*gates*hidden, input_size) rows
+    final WeightMatrix r;       // (num_directions*gates*hidden, hidden) rows
     final float[] b;            // (num_directions, 2*gates*hidden) or null
+    final float[] projectionBias; // (num_directions*gates*hidden) biases folded into X·Wᵀ, or null
     final float[] p;            // (num_directions, 3*hidden) LSTM peepholes or null
     private final Tensor initialH;
     private final Tensor initialC;
@@ -40,7 +42,8 @@ final class RecurrentRun {
     final float[] yc;           // Y_c, or null when not requested
 
     RecurrentRun(RecurrentOp op, int seqLength, int batch, int input, int hidden, int[] lengths,
-                 float[] x, float[] w, float[] r, float[] b, float[] p, Tensor initialH, Tensor initialC,
+                 float[] x, WeightMatrix w, WeightMatrix r, float[] b, float[] projectionBias, float[] p,
+                 Tensor initialH, Tensor initialC,
                  float[] xw, boolean wantY, boolean wantYh, boolean wantYc) {
         this.seqLength = seqLength;
         this.batch = batch;
@@ -55,6 +58,7 @@ final class RecurrentRun {
         this.w = w;
         this.r = r;
         this.b = b;
+        this.projectionBias = projectionBias;
         this.p = p;
         this.initialH = initialH;
         this.initialC = initialC;

@@ -6,14 +6,14 @@ import io.sparq.runtime.ops.Op;
 import java.util.List;
 
 /**
- * ONNX {@code RNN} (opsets 7, 14, 22), dense fp32: {@code Ht = f(Xt·Wᵀ + Ht-1·Rᵀ + Wb + Rb)} with
+ * ONNX {@code RNN} (opsets 7, 14, 22), computed in fp32: {@code Ht = f(Xt·Wᵀ + Ht-1·Rᵀ + Wb + Rb)} with
  * activation f (default Tanh) per direction.
  */
 public final class RnnOp extends RecurrentOp {
     private final Activation[] activations;   // [direction]
 
     private RnnOp(NodeContext ctx) {
-        super(ctx, 1, false);
+        super(ctx, 1, false, false);
         List<String> names = ctx.attrStrings("activations", null);
         Activation[][] parsed;
         if (directions == 1 && names != null && names.size() == 2) {
