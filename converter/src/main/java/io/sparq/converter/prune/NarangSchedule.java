@@ -77,6 +77,11 @@ public record NarangSchedule(long start, long ramp, long end, double theta, doub
         return theta * rampLength(Math.max(start, Math.min(step, end)));
     }
 
+    /** ε(step) / ε(end), which does not depend on θ: how far along the ramp the threshold is. */
+    public double rampFraction(long step) {
+        return rampLength(Math.max(start, Math.min(step, end))) / rampLength(end);
+    }
+
     /** ε(end) / θ: the threshold the ramp reaches per unit of θ. */
     public double endThresholdPerTheta() {
         return rampLength(end);
@@ -93,7 +98,12 @@ public record NarangSchedule(long start, long ramp, long end, double theta, doub
 
     /** This schedule with θ fixed to {@code thetaFor(quantile)}. */
     public NarangSchedule resolveTheta(double quantile) {
-        return new NarangSchedule(start, ramp, end, thetaFor(quantile), phi, frequency, Double.NaN);
+        double t = thetaFor(quantile);
+        // θ·(ramp length) may round above the quantile and prune one unit (or a run of ties) too many
+        while (t > 0 && t * endThresholdPerTheta() > quantile) {
+            t = Math.nextDown(t);
+        }
+        return new NarangSchedule(start, ramp, end, t, phi, frequency, Double.NaN);
     }
 
     @Override

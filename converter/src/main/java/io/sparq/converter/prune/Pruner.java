@@ -73,6 +73,18 @@ public final class Pruner implements WeightConstraint {
         return schedule;
     }
 
+    /**
+     * The schedule one tensor follows: the pruner's, with the tensor's own target; for a Narang
+     * schedule that derives θ, the resolved θ once the first update has run.
+     */
+    public Schedule scheduleOf(String name) {
+        State s = tensors.get(name);
+        if (s == null) {
+            throw new SparqException(ErrorCode.INVALID_ARGUMENT, "'" + name + "' is not pruned; pruned tensors: " + tensors.keySet());
+        }
+        return s.schedule;
+    }
+
     /** Names of the pruned tensors, in graph order. */
     public List<String> tensorNames() {
         return List.copyOf(tensors.keySet());
