@@ -13,16 +13,17 @@ import java.nio.file.StandardCopyOption;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Writes a file through a temporary sibling and a final move, so a failure leaves no half-written file. */
-final class AtomicFiles {
+public final class AtomicFiles {
     /** Produces the file's bytes. */
-    interface Content {
+    public interface Content {
         void writeTo(OutputStream out) throws IOException;
     }
 
     private AtomicFiles() {
     }
 
-    static void write(Path target, Content content) {
+    /** Writes {@code target} whole or not at all; I/O failures are IO_ERROR naming the file. */
+    public static void write(Path target, Content content) {
         Path absolute = target.toAbsolutePath();
         // a sibling, so the final move stays within one file system and can be atomic
         Path temp = absolute.resolveSibling("." + absolute.getFileName() + "."
