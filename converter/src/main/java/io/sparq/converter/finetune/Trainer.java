@@ -97,7 +97,7 @@ public final class Trainer {
             constraint.afterUpdate(params);
             lastLoss = loss.loss();
             double valLoss = Double.NaN;
-            boolean evalNow = config.evalEvery() > 0 ? (step + 1) % config.evalEvery() == 0 : false;
+            boolean evalNow = config.evalEvery() > 0 && (step + 1) % config.evalEvery() == 0;
             if (validation > 0 && (evalNow || step + 1 == config.steps())) {
                 valLoss = evaluate(data, valSamples, outputs, kinds);
                 if (config.keepBest() && !(valLoss >= bestLoss)) {

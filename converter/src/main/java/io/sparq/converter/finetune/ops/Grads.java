@@ -50,14 +50,4 @@ final class Grads {
     static float[] expand(Tensor t, int[] shape) {
         return Strided.expand(t, shape).floats();
     }
-
-    /** Whether any entry is set. */
-    static boolean any(boolean[] flags) {
-        for (boolean f : flags) {
-            if (f) {
-                return true;
-            }
-        }
-        return false;
-    }
 }
