@@ -1,0 +1,160 @@
+package io.sparq.converter.finetune;
+
+import io.sparq.format.ErrorCode;
+import io.sparq.format.Graph;
+import io.sparq.format.SparqException;
+import io.sparq.format.Tensor;
+import io.sparq.format.ValueInfo;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The fine-tuning loop. Per step: constraint.beforeStep → forward → loss → backward → clip
+ * global gradient norm → optimizer → constraint.afterUpdate, then progress to the listener.
+ * Everything random (validation split, sample order, reshuffled every epoch) comes from one
+ * {@link SplittableRandom} seeded by the config, so a run is reproducible bit for bit.
+ *
+ * <p>With a validation split, the weights with the lowest validation loss are kept and restored
+ * at the end (followed by one more constraint.afterUpdate, so the final masks hold).
+ */
+public final class Trainer {
+    private final TrainingGraph model;
+    private final FineTuneConfig config;
+
+    /** What a run produced. */
+    public record Result(long steps, double lastLoss, double bestValidationLoss, long bestStep, boolean cancelled,
+                         Graph graph) {
+    }
+
+    public Trainer(TrainingGraph model, FineTuneConfig config) {
+        this.model = model;
+        this.config = config;
+    }
+
+    /** The outputs the loss covers: those the config names, else every graph output. */
+    public static List<String> lossOutputs(Graph graph, FineTuneConfig config) {
+        return config.outputs().isEmpty() ? graph.outputs().stream().map(ValueInfo::name).toList() : config.outputs();
+    }
+
+    /**
+     * Trains on {@code data}, which must carry targets for the loss outputs.
+     *
+     * @param cancel checked before every step; when set, training stops and the result says so
+     */
+    public Result train(TrainingData data, WeightConstraint constraint, TrainingListener listener, AtomicBoolean cancel) {
+        List<String> outputs = lossOutputs(model.graph(), config);
+        for (String o : outputs) {
+            if (!data.targetNames().contains(o)) {
+                throw new SparqException(ErrorCode.INVALID_ARGUMENT, "no targets for loss output '" + o
+                        + "'; the data has targets for " + data.targetNames());
+            }
+        }
+        Map<String, OutputKind> kinds = new HashMap<>();
+        for (String o : outputs) {
+            kinds.put(o, config.outputKind() != null ? config.outputKind() : OutputKind.of(model.producer(o)));
+        }
+        SplittableRandom random = new SplittableRandom(config.seed());
+        int[] order = permutation(data.size(), random);
+        int validation = (int) Math.round(data.size() * config.validationFraction());
+        if (validation >= data.size()) {
+            throw new SparqException(ErrorCode.INVALID_ARGUMENT, data.size() + " sample(s) leave none for training after a "
+                    + config.validationFraction() + " validation split");
+        }
+        int[] valSamples = java.util.Arrays.copyOfRange(order, 0, validation);
+        int[] trainSamples = java.util.Arrays.copyOfRange(order, validation, order.length);
+        Map<String, Tensor> params = model.parameters();
+        Optimizer optimizer = config.newOptimizer();
+        LearningRate schedule = config.schedule();
+        Map<String, float[]> best = null;
+        double bestLoss = Double.NaN;
+        long bestStep = -1;
+        double lastLoss = Double.NaN;
+        long start = System.nanoTime();
+        int cursor = trainSamples.length;
+        long step = 0;
+        for (; step < config.steps() && !cancel.get(); step++) {
+            constraint.beforeStep(step, params);
+            int[] batch = new int[Math.min(config.batchSize(), trainSamples.length)];
+            for (int i = 0; i < batch.length; i++) {
+                if (cursor == trainSamples.length) {
+                    shuffle(trainSamples, random);
+                    cursor = 0;
+                }
+                batch[i] = trainSamples[cursor++];
+            }
+            TrainingGraph.Tape tape = model.forward(data.inputBatch(batch));
+            Loss.Value loss = Loss.compute(config.loss(), tape.outputs(), select(data.targetBatch(batch), outputs), kinds);
+            Map<String, Tensor> grads = model.backward(tape, loss.gradients());
+            Optimizer.clipGlobalNorm(grads, config.clipNorm());
+            double lr = schedule.at(step, config.steps());
+            optimizer.step(params, grads, lr);
+            constraint.afterUpdate(params);
+            lastLoss = loss.loss();
+            double valLoss = Double.NaN;
+            boolean evalNow = config.evalEvery() > 0 && (step + 1) % config.evalEvery() == 0;
+            if (validation > 0 && (evalNow || step + 1 == config.steps())) {
+                valLoss = evaluate(data, valSamples, outputs, kinds);
+                if (config.keepBest() && !(valLoss >= bestLoss)) {
+                    best = snapshot(params);
+                    bestLoss = valLoss;
+                    bestStep = step;
+                }
+            }
+            listener.onStep(new TrainingListener.Progress(step, config.steps(), lastLoss, lr, valLoss,
+                    Duration.ofNanos(System.nanoTime() - start)));
+        }
+        if (best != null) {
+            best.forEach((name, w) -> System.arraycopy(w, 0, params.get(name).floats(), 0, w.length));
+            constraint.afterUpdate(params);
+        }
+        return new Result(step, lastLoss, bestLoss, bestStep, cancel.get() && step < config.steps(), model.toGraph());
+    }
+
+    /** Mean loss over {@code samples} (weighted by batch size), without updating anything. */
+    public double evaluate(TrainingData data, int[] samples, List<String> outputs, Map<String, OutputKind> kinds) {
+        double sum = 0;
+        for (int from = 0; from < samples.length; from += config.batchSize()) {
+            int[] batch = java.util.Arrays.copyOfRange(samples, from, Math.min(samples.length, from + config.batchSize()));
+            Map<String, Tensor> y = model.run(data.inputBatch(batch));
+            sum += batch.length * Loss.compute(config.loss(), y, select(data.targetBatch(batch), outputs), kinds).loss();
+        }
+        return sum / samples.length;
+    }
+
+    private static Map<String, Tensor> select(Map<String, Tensor> all, List<String> names) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        names.forEach(n -> out.put(n, all.get(n)));
+        return out;
+    }
+
+    private static Map<String, float[]> snapshot(Map<String, Tensor> params) {
+        Map<String, float[]> copy = new LinkedHashMap<>();
+        params.forEach((k, v) -> copy.put(k, v.floats().clone()));
+        return copy;
+    }
+
+    private static int[] permutation(int n, SplittableRandom random) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        shuffle(p, random);
+        return p;
+    }
+
+    /** Fisher–Yates. */
+    private static void shuffle(int[] a, SplittableRandom random) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+}
