@@ -1,37 +1,46 @@
 package io.sparq.converter.cli;
 
-import io.sparq.converter.importer.OnnxImporter;
+import io.sparq.converter.Conversion;
+import io.sparq.converter.encode.EncodingPlanner;
+import io.sparq.converter.finetune.FineTuneConfig;
+import io.sparq.converter.finetune.LossKind;
+import io.sparq.converter.prune.PruneConfig;
+import io.sparq.converter.prune.Pruner;
+import io.sparq.converter.prune.Recipe;
+import io.sparq.converter.prune.ScheduleParams;
+import io.sparq.converter.prune.TargetRule;
+import io.sparq.converter.quantize.QuantizeMode;
 import io.sparq.format.ErrorCode;
-import io.sparq.format.Graph;
 import io.sparq.format.SparqException;
-import io.sparq.format.codec.EncodingChoice;
-import io.sparq.format.codec.MetaValue;
-import io.sparq.format.codec.SparqWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-/** {@code sparq convert}: imports an ONNX model and writes it as a {@code .sparq} file. */
-@Command(name = "convert", header = "Convert an ONNX model to a .sparq file.",
-        description = "Imports the model (checked by the ONNX checker; every operator must be supported), and"
-                + " writes it as a .sparq file. The output appears whole or not at all.",
+/** {@code sparq convert}: imports an ONNX model, optionally prunes and fine-tunes it, and writes a {@code .sparq} file. */
+@Command(name = "convert", header = "Convert an ONNX model to a .sparq file, optionally pruned, fine-tuned and quantized.",
+        description = {
+            "Imports the model (checked by the ONNX checker; every operator must be supported) and writes it as a"
+                + " .sparq file. With --sparsity (or --recipe) the LSTM/GRU/RNN and linear weights are pruned by"
+                + " magnitude; with --data the pruned model is fine-tuned while the sparsity ramps up (gradual pruning),"
+                + " learning from the dense model's outputs on those inputs, or from --labels. Weights are then"
+                + " quantized (--quantize; int8 by default when pruning) and each stored in the encoding that suits"
+                + " it (--optimize). The output appears whole or not at all; Ctrl-C writes nothing.",
+            "See docs/pruning.md and docs/quantization.md."},
         footerHeading = "%nExamples:%n",
         footer = {
             "  sparq convert model.onnx -o model.sparq",
-            "  sparq convert model.onnx -o model.sparq && sparq run model.sparq --inputs in.npz"})
+            "  sparq convert model.onnx -o model.sparq --sparsity 0.9 --data train.npz --steps 2000",
+            "  sparq convert lm.onnx -o lm.sparq --sparsity 0.9 --schedule narang --data x.npz --labels y.npz --block 8",
+            "  sparq convert model.onnx -o model.sparq --recipe prune.yaml --data train.npz --emit-onnx pruned.onnx"})
 final class ConvertCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -42,40 +51,231 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The .sparq file to write.")
     Path outputFile;
 
+    @CommandLine.ArgGroup(validate = false, heading = "%nPruning:%n")
+    PruneOptions prune = new PruneOptions();
+
+    @CommandLine.ArgGroup(validate = false, heading = "%nFine-tuning (with --data):%n")
+    TuneOptions tune = new TuneOptions();
+
+    @CommandLine.ArgGroup(validate = false, heading = "%nQuantization and encoding:%n")
+    EncodeOptions encode = new EncodeOptions();
+
+    /** Flags that choose what is pruned and how fast. */
+    static final class PruneOptions {
+        @Option(names = "--sparsity", paramLabel = "S", description = "Final sparsity of every prunable weight, 0 <= S < 1.")
+        Double sparsity;
+
+        @Option(names = "--schedule", paramLabel = "KIND", defaultValue = "cubic",
+                description = "cubic (Zhu & Gupta), narang (threshold ramp of Narang et al.) or oneshot (prune, then"
+                        + " fine-tune with fixed masks). Default: ${DEFAULT-VALUE}.")
+        String schedule;
+
+        @Option(names = "--prune-steps", paramLabel = "N",
+                description = "Steps over which the sparsity ramps up. Default: 3/4 of --steps, so the last quarter"
+                        + " fine-tunes with the final masks.")
+        Long pruneSteps;
+
+        @Option(names = "--frequency", paramLabel = "STEPS",
+                description = "Steps between mask updates. Default: the ramp / 20 (at least 1).")
+        Long frequency;
+
+        @Option(names = "--block", paramLabel = "B", defaultValue = "1",
+                description = "Mask granularity: 1 (unstructured) or 1xB blocks along the input axis, B = 4, 8, 16"
+                        + " (faster kernels). Default: ${DEFAULT-VALUE}.")
+        int block;
+
+        @Option(names = "--target", paramLabel = "GLOB=S",
+                description = "Per-tensor sparsity by initializer-name glob, e.g. 'onnx::LSTM_1*=0.95'; later ones win.")
+        List<String> targets = new ArrayList<>();
+
+        @Option(names = "--embeddings", description = "Prune embedding tables (Gather) too.")
+        boolean embeddings;
+
+        @Option(names = "--recipe", paramLabel = "FILE",
+                description = "YAML recipe with schedule, sparsity, block and targets (see docs/pruning.md); replaces the flags above.")
+        Path recipe;
+    }
+
+    /** Flags of the fine-tuning run. */
+    static final class TuneOptions {
+        @Option(names = "--data", paramLabel = "FILE",
+                description = "Fine-tuning inputs (.npz keyed by input name, first axis = sample). Without it,"
+                        + " pruning is one-shot with no fine-tuning.")
+        Path data;
+
+        @Option(names = "--labels", paramLabel = "FILE",
+                description = "Labels (.npz keyed by output name, first axis = sample): train on them instead of"
+                        + " the dense model's outputs.")
+        Path labels;
+
+        @Option(names = "--steps", paramLabel = "N", defaultValue = "1000", description = "Training steps. Default: ${DEFAULT-VALUE}.")
+        long steps;
+
+        @Option(names = "--batch", paramLabel = "N", defaultValue = "16", description = "Samples per step. Default: ${DEFAULT-VALUE}.")
+        int batch;
+
+        @Option(names = "--lr", paramLabel = "RATE", defaultValue = "1e-3",
+                description = "Peak learning rate (Adam; linear warm-up, cosine decay). Default: ${DEFAULT-VALUE}.")
+        double learningRate;
+
+        @Option(names = "--loss", paramLabel = "KIND", defaultValue = "auto",
+                description = "kl, mse or ce. auto: ce for integer labels, mse for float labels; without labels kl"
+                        + " when every output is a (log-)softmax, else mse. Default: ${DEFAULT-VALUE}.")
+        String loss;
+
+        @Option(names = "--bptt", paramLabel = "STEPS", defaultValue = "0",
+                description = "Truncate backpropagation through time to this many steps; 0 = full. Default: ${DEFAULT-VALUE}.")
+        int bptt;
+
+        @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of the sample order. Default: ${DEFAULT-VALUE}.")
+        long seed;
+
+        @Option(names = "--validation", paramLabel = "FRACTION", defaultValue = "0.1",
+                description = "Share of samples held out to pick the best checkpoint. Default: ${DEFAULT-VALUE}.")
+        double validation;
+    }
+
+    /** Flags of the storage stage. */
+    static final class EncodeOptions {
+        @Option(names = "--quantize", paramLabel = "KIND",
+                description = "Weight values: int8 (per row), int4 (per block), f16 or none. Default: int8 when"
+                        + " pruning, else none.")
+        String quantize;
+
+        @Option(names = "--optimize", paramLabel = "GOAL", defaultValue = "speed",
+                description = "Pick each weight's encoding for speed or size. Default: ${DEFAULT-VALUE}.")
+        String optimize;
+
+        @Option(names = "--emit-onnx", paramLabel = "FILE",
+                description = "Also write the pruned, fine-tuned model as (dense-stored) ONNX, to check it in any ONNX runtime.")
+        Path emitOnnx;
+    }
+
     @Override
     public Integer call() {
-        Graph graph = OnnxImporter.load(modelFile);
-        OnnxImporter.checkSupported(graph);
-        Map<String, EncodingChoice> encodings = new LinkedHashMap<>();
-        graph.initializers().keySet().forEach(name -> encodings.put(name, EncodingChoice.dense()));
-        Map<String, MetaValue> metadata = new LinkedHashMap<>();
-        metadata.put("sparq.producer", MetaValue.of("sparq-converter " + VersionCommand.version()));
-        metadata.put("sparq.source.name", MetaValue.of(modelFile.getFileName().toString()));
-        metadata.put("sparq.source.sha256", MetaValue.of(sha256(modelFile)));
-        SparqWriter.write(outputFile, graph, encodings, metadata);
+        PruneConfig pruning = pruning();
+        if (pruning == null && tune.data != null) {
+            throw usage("--data fine-tunes a pruned model: give --sparsity or --recipe too");
+        }
+        if (tune.labels != null && tune.data == null) {
+            throw usage("--labels needs --data");
+        }
+        QuantizeMode quantize = encode.quantize != null ? QuantizeMode.parse(encode.quantize)
+                : pruning != null ? QuantizeMode.INT8 : QuantizeMode.NONE;
+        EncodingPlanner.Options encoding = EncodingPlanner.Options.of(quantize, EncodingPlanner.Objective.parse(encode.optimize))
+                .withEmbeddings(pruning != null && pruning.includeEmbeddings());
+        Conversion.Options options = new Conversion.Options(pruning, tune.data, tune.labels,
+                tune.data == null ? null : fineTune(), encoding, encode.emitOnnx);
+
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("wrote %s (%s; %s was %s)%n", outputFile, InspectCommand.humanBytes(size(outputFile)),
-                modelFile.getFileName(), InspectCommand.humanBytes(size(modelFile)));
-        out.flush();
+        ProgressPrinter progress = new ProgressPrinter(spec.commandLine().getErr());
+        AtomicBoolean cancel = new AtomicBoolean();
+        Thread worker = Thread.currentThread();
+        // Ctrl-C: stop at the next step and let the command unwind, so no output file is left behind
+        Thread hook = new Thread(() -> {
+            cancel.set(true);
+            try {
+                worker.join(10_000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "sparq-cancel");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Conversion.Result result;
+        try {
+            result = Conversion.run(modelFile, outputFile, options, progress, cancel);
+        } finally {
+            progress.finish();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it waits for this thread, which is about to return
+            }
+        }
+        report(out, result);
         return ExitCode.OK;
     }
 
-    private static long size(Path p) {
-        try {
-            return Files.size(p);
-        } catch (IOException e) {
-            throw new SparqException(ErrorCode.IO_ERROR, "cannot read the size of " + p + ": " + e.getMessage(), e);
+    private PruneConfig pruning() {
+        if (prune.recipe != null) {
+            List<String> given = new ArrayList<>();
+            CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+            for (String flag : List.of("--sparsity", "--schedule", "--prune-steps", "--frequency", "--block", "--target", "--embeddings")) {
+                if (parsed.hasMatchedOption(flag)) {
+                    given.add(flag);
+                }
+            }
+            if (!given.isEmpty()) {
+                throw usage("--recipe sets the pruning; drop " + String.join(", ", given));
+            }
+            return Recipe.load(prune.recipe);
         }
+        if (prune.sparsity == null) {
+            if (!prune.targets.isEmpty()) {
+                throw usage("--target needs --sparsity (the default for the other prunable tensors; 0 keeps them dense)");
+            }
+            return null;
+        }
+        long ramp = prune.pruneSteps != null ? prune.pruneSteps : Math.max(1, tune.data == null ? 1 : tune.steps * 3 / 4);
+        long frequency = prune.frequency != null ? prune.frequency : Math.max(1, ramp / 20);
+        ramp = Math.max(frequency, ramp / frequency * frequency);   // cubic wants a whole number of updates
+        String kind = prune.schedule.toLowerCase(Locale.ROOT);
+        ScheduleParams params = new ScheduleParams(kind, prune.sparsity, 0, 0, kind.equals("oneshot") ? null : ramp,
+                frequency, null, null, 1.5);
+        return new PruneConfig(params.toSchedule(), prune.block, prune.embeddings,
+                prune.targets.stream().map(TargetRule::parse).toList());
     }
 
-    private static String sha256(Path file) {
-        try (DigestInputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(in.getMessageDigest().digest());
-        } catch (IOException e) {
-            throw new SparqException(ErrorCode.IO_ERROR, "cannot read " + file + ": " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new SparqException(ErrorCode.INTERNAL, "SHA-256 is not available in this Java runtime", e);
+    private FineTuneConfig fineTune() {
+        return FineTuneConfig.defaults().toBuilder()
+                .steps(tune.steps)
+                .batchSize(tune.batch)
+                .learningRate(tune.learningRate)
+                .warmupSteps((int) Math.min(tune.steps / 20, Integer.MAX_VALUE))
+                .loss(lossKind())
+                .bpttTruncation(tune.bptt)
+                .seed(tune.seed)
+                .validationFraction(tune.validation)
+                .evalEvery(Math.max(1, tune.steps / 20))
+                .build();
+    }
+
+    private LossKind lossKind() {
+        return switch (tune.loss.toLowerCase(Locale.ROOT)) {
+            case "auto" -> null;
+            case "kl" -> LossKind.KL;
+            case "mse" -> LossKind.MSE;
+            case "ce" -> LossKind.CROSS_ENTROPY;
+            default -> throw usage("--loss " + tune.loss + " unknown, expected auto, kl, mse or ce");
+        };
+    }
+
+    private void report(PrintWriter out, Conversion.Result r) {
+        if (!r.pruned().isEmpty()) {
+            out.println("pruned tensors:");
+            out.printf("  %-40s %-14s %8s %8s%n", "tensor", "shape", "target", "achieved");
+            for (Pruner.TensorReport t : r.pruned()) {
+                out.printf(Locale.ROOT, "  %-40s %-14s %8s %7.2f%%%n", t.name(), java.util.Arrays.toString(t.shape()),
+                        Double.isNaN(t.target()) ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * t.target()),
+                        100 * t.achieved());
+            }
         }
+        if (r.training() != null) {
+            out.printf(Locale.ROOT, "fine-tuned %d steps: last loss %.4g, best validation loss %.4g at step %d%n",
+                    r.training().steps(), r.training().lastLoss(), r.training().bestValidationLoss(), r.training().bestStep() + 1);
+        }
+        r.frozen().forEach((name, why) -> out.println("  not trained: " + name + " (" + why + ")"));
+        out.println("stored tensors:");
+        r.plan().table().forEach(line -> out.println("  " + line));
+        out.printf("wrote %s (%s; %s was %s, %.1fx smaller)%n", outputFile, InspectCommand.humanBytes(r.outputBytes()),
+                modelFile.getFileName(), InspectCommand.humanBytes(r.inputBytes()), (double) r.inputBytes() / r.outputBytes());
+        if (encode.emitOnnx != null) {
+            out.println("wrote " + encode.emitOnnx + " (pruned model as ONNX)");
+        }
+        out.flush();
+    }
+
+    private static SparqException usage(String message) {
+        return new SparqException(ErrorCode.INVALID_ARGUMENT, message);
     }
 }

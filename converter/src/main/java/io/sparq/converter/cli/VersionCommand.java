@@ -21,8 +21,7 @@ final class VersionCommand implements Callable<Integer> {
 
     /** The sparq version from the jar manifest (set by the build), or a marker for a development build. */
     static String version() {
-        String v = SparqCli.class.getPackage().getImplementationVersion();
-        return v == null ? "(development build)" : v;
+        return io.sparq.converter.Version.version();
     }
 
     /** Reads the version from the jar manifest (set by the build). */

@@ -100,7 +100,7 @@ public final class Trainer {
             boolean evalNow = config.evalEvery() > 0 && (step + 1) % config.evalEvery() == 0;
             if (validation > 0 && (evalNow || step + 1 == config.steps())) {
                 valLoss = evaluate(data, valSamples, outputs, kinds);
-                if (config.keepBest() && !(valLoss >= bestLoss)) {
+                if (config.keepBest() && constraint.settledAt(step) && !(valLoss >= bestLoss)) {
                     best = snapshot(params);
                     bestLoss = valLoss;
                     bestStep = step;

@@ -14,4 +14,13 @@ public interface WeightConstraint {
 
     /** Called after every optimizer update; must set masked weights back to exactly zero. */
     void afterUpdate(Map<String, Tensor> weights);
+
+    /**
+     * Whether the constraint no longer changes after {@code step}; the trainer keeps a best
+     * checkpoint only from such steps, since weights from an earlier, less constrained stage
+     * were never trained under the final constraint.
+     */
+    default boolean settledAt(long step) {
+        return true;
+    }
 }

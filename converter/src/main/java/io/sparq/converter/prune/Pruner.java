@@ -106,6 +106,12 @@ public final class Pruner implements WeightConstraint {
         }
     }
 
+    /** Masks change no more once the schedule's last update has run. */
+    @Override
+    public boolean settledAt(long step) {
+        return step >= schedule.endStep();
+    }
+
     @Override
     public void afterUpdate(Map<String, Tensor> weights) {
         tensors.forEach((name, s) -> s.mask.apply(weightsOf(weights, name, s)));
