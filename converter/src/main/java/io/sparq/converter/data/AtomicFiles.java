@@ -13,16 +13,16 @@ import java.nio.file.StandardCopyOption;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Writes a file through a temporary sibling and a final move, so a failure leaves no half-written file. */
-final class AtomicFiles {
+public final class AtomicFiles {
     /** Produces the file's bytes. */
-    interface Content {
+    public interface Content {
         void writeTo(OutputStream out) throws IOException;
     }
 
     private AtomicFiles() {
     }
 
-    static void write(Path target, Content content) {
+    public static void write(Path target, Content content) {
         Path absolute = target.toAbsolutePath();
         // a sibling, so the final move stays within one file system and can be atomic
         Path temp = absolute.resolveSibling("." + absolute.getFileName() + "."
