@@ -13,7 +13,7 @@ import java.io.PrintWriter;
         versionProvider = VersionCommand.Provider.class,
         header = "Sparse + quantized recurrent networks for the JVM.",
         description = "Imports dense ONNX LSTM/GRU/RNN models, converts them to .sparq files, inspects and runs them.",
-        subcommands = {ConvertCommand.class, RunCommand.class, InspectCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ConvertCommand.class, RunCommand.class, InspectCommand.class, VerifyCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
