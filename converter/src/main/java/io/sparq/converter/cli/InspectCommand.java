@@ -20,7 +20,8 @@ import java.util.concurrent.Callable;
 /** {@code sparq inspect}: per-layer weights, sparsity and size of a model. */
 @Command(name = "inspect", header = "Show a model's layers: weights, shapes, sparsity and bytes.",
         description = "Prints one block per weight-bearing node: each weight tensor's name and shape, its"
-                + " parameter count, the share of zeros and its bytes; totals at the bottom.",
+                + " parameter count, the share of zeros, how it is stored (encoding/values[/block size]) and its"
+                + " stored bytes; totals at the bottom.",
         footerHeading = "%nExamples:%n",
         footer = {
             "  sparq inspect model.onnx",
@@ -37,8 +38,9 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Graph graph = ModelFiles.load(modelFile);
-        WeightTable table = WeightTable.of(graph);
+        ModelFiles.Opened opened = ModelFiles.open(modelFile);
+        Graph graph = opened.graph();
+        WeightTable table = WeightTable.of(graph, opened.stored());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(Json.write(toJson(graph, table)));
@@ -60,17 +62,17 @@ final class InspectCommand implements Callable<Integer> {
         out.println("outputs " + graph.outputs().stream().map(ValueInfo::toString).toList());
         out.println();
         List<String[]> cells = new ArrayList<>();
-        cells.add(new String[] {"node", "op", "tensor", "shape", "params", "zeros", "bytes"});
+        cells.add(new String[] {"node", "op", "tensor", "shape", "encoding", "params", "zeros", "bytes"});
         table.byNode().forEach((node, rows) -> {
             for (int i = 0; i < rows.size(); i++) {
                 WeightTable.Row r = rows.get(i);
                 cells.add(new String[] {i == 0 ? node : "", i == 0 ? r.op() : "", r.tensor(),
-                    Arrays.toString(r.shape()), String.format(Locale.ROOT, "%,d", r.parameters()),
+                    Arrays.toString(r.shape()), r.encoding(), String.format(Locale.ROOT, "%,d", r.parameters()),
                     String.format(Locale.ROOT, "%.1f%%", r.zeroPercent()), humanBytes(r.bytes())});
             }
         });
         double zeroPct = table.parameters() == 0 ? 0 : 100.0 * table.zeros() / table.parameters();
-        cells.add(new String[] {"total", "", table.rows().size() + " tensors", "",
+        cells.add(new String[] {"total", "", table.rows().size() + " tensors", "", "",
             String.format(Locale.ROOT, "%,d", table.parameters()),
             String.format(Locale.ROOT, "%.1f%%", zeroPct), humanBytes(table.bytes())});
         int[] width = new int[cells.get(0).length];
@@ -85,7 +87,7 @@ final class InspectCommand implements Callable<Integer> {
             }
             StringBuilder line = new StringBuilder();
             for (int c = 0; c < width.length; c++) {
-                boolean numeric = c >= 4;
+                boolean numeric = c >= 5;
                 String v = cells.get(r)[c];
                 String pad = " ".repeat(width[c] - v.length());
                 line.append(c == 0 ? "" : "  ").append(numeric ? pad + v : v + pad);
@@ -115,7 +117,9 @@ final class InspectCommand implements Callable<Integer> {
                 w.put("parameters", r.parameters());
                 w.put("zeros", r.zeros());
                 w.put("sparsity", r.parameters() == 0 ? 0.0 : (double) r.zeros() / r.parameters());
+                w.put("encoding", r.encoding());
                 w.put("bytes", r.bytes());
+                w.put("dense_bytes", r.denseBytes());
                 weights.add(w);
             }
             n.put("weights", weights);
@@ -128,6 +132,7 @@ final class InspectCommand implements Callable<Integer> {
         totals.put("zeros", table.zeros());
         totals.put("sparsity", table.parameters() == 0 ? 0.0 : (double) table.zeros() / table.parameters());
         totals.put("bytes", table.bytes());
+        totals.put("dense_bytes", table.denseBytes());
         root.put("totals", totals);
         return root;
     }

@@ -4,6 +4,8 @@ import io.sparq.converter.importer.OnnxImporter;
 import io.sparq.format.ErrorCode;
 import io.sparq.format.Graph;
 import io.sparq.format.SparqException;
+import io.sparq.format.codec.EncodedTensor;
+import io.sparq.format.codec.SparqFile;
 import io.sparq.format.codec.SparqFormat;
 import io.sparq.format.codec.SparqReader;
 
@@ -12,22 +14,39 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 
 /** Opens the model files the CLI accepts. */
 final class ModelFiles {
     private ModelFiles() {
     }
 
+    /**
+     * A model file as read: the graph with dense initializers, and for a {@code .sparq} file the
+     * tensors as stored (empty for ONNX).
+     */
+    record Opened(Graph graph, Map<String, EncodedTensor> stored) {
+    }
+
     /** Reads a {@code .sparq} or ONNX model into the graph IR; the file's first bytes tell which. */
     static Graph load(Path file) {
+        return open(file).graph();
+    }
+
+    /** As {@link #load}, keeping the stored form of a {@code .sparq} file's tensors. */
+    static Opened open(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new SparqException(ErrorCode.IO_ERROR, "cannot read model " + file
                     + (Files.exists(file) ? ": not a regular file" : ": no such file"));
         }
-        return isSparq(file) ? SparqReader.read(file).denseGraph() : OnnxImporter.load(file);
+        if (isSparq(file)) {
+            SparqFile sparq = SparqReader.read(file);
+            return new Opened(sparq.denseGraph(), sparq.tensors());
+        }
+        return new Opened(OnnxImporter.load(file), Map.of());
     }
 
-    private static boolean isSparq(Path file) {
+    static boolean isSparq(Path file) {
         byte[] magic = SparqFormat.magic();
         byte[] head = new byte[magic.length];
         try (InputStream in = Files.newInputStream(file)) {

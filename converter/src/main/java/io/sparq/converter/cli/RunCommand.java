@@ -50,7 +50,7 @@ final class RunCommand implements Callable<Integer> {
         Graph graph = ModelFiles.load(modelFile);
         OnnxImporter.checkSupported(graph);
         Model model = Model.fromGraph(graph);
-        Map<String, Tensor> feeds = readInputs(model.inputs());
+        Map<String, Tensor> feeds = readInputs(inputsFile, model.inputs());
         Map<String, Tensor> outputs;
         try (Session session = model.newSession()) {
             outputs = session.run(feeds);
@@ -66,7 +66,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Reads the input file and keeps the arrays that match model inputs. */
-    private Map<String, Tensor> readInputs(List<ValueInfo> wanted) {
+    static Map<String, Tensor> readInputs(Path inputsFile, List<ValueInfo> wanted) {
         String name = inputsFile.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         if (name.endsWith(".npy")) {
             if (wanted.size() != 1) {

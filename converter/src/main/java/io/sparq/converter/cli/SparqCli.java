@@ -12,8 +12,9 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.Provider.class,
         header = "Sparse + quantized recurrent networks for the JVM.",
-        description = "Imports dense ONNX LSTM/GRU/RNN models, converts them to .sparq files, inspects and runs them.",
-        subcommands = {ConvertCommand.class, RunCommand.class, InspectCommand.class, ScheduleCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
+        description = "Imports dense ONNX LSTM/GRU/RNN models, prunes, fine-tunes and quantizes them into .sparq files, inspects, verifies and runs them.",
+        subcommands = {ConvertCommand.class, RunCommand.class, InspectCommand.class, VerifyCommand.class, ScheduleCommand.class,
+            VersionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",

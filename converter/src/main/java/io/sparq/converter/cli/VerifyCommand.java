@@ -1,0 +1,150 @@
+package io.sparq.converter.cli;
+
+import io.sparq.converter.importer.OnnxImporter;
+import io.sparq.format.ErrorCode;
+import io.sparq.format.Graph;
+import io.sparq.format.SparqException;
+import io.sparq.format.Tensor;
+import io.sparq.format.ValueInfo;
+import io.sparq.runtime.api.Model;
+import io.sparq.runtime.api.Session;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code sparq verify}: runs an original and a converted model on the same inputs and compares their outputs. */
+@Command(name = "verify", header = "Check that a converted model computes what the original does.",
+        description = {"Runs ORIGINAL (ONNX, through the importer) and CONVERTED (.sparq, or an exported .onnx) in"
+                + " runtime-lite on the arrays of --inputs and prints, per output, the largest absolute"
+                + " difference max|a-b| and the relative error max|a-b| / max|a| (a = the original's output).",
+            "Fails (exit code 1) when any output's relative error exceeds --tolerance."},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  sparq verify model.onnx model.sparq --inputs inputs.npz",
+            "  sparq verify model.onnx model.sparq --inputs inputs.npz --tolerance 1e-5"})
+final class VerifyCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "ORIGINAL", description = "The original dense model (.onnx).")
+    Path originalFile;
+
+    @Parameters(index = "1", paramLabel = "CONVERTED", description = "The converted model (.sparq or .onnx).")
+    Path convertedFile;
+
+    @Option(names = "--inputs", required = true, paramLabel = "FILE",
+            description = "Inputs: a .npz with one array per model input (keyed by input name), or a .npy for a"
+                    + " model with one input.")
+    Path inputsFile;
+
+    @Option(names = "--tolerance", paramLabel = "X", defaultValue = "1e-2",
+            description = "Largest relative error max|a-b| / max|a| allowed per output (default: ${DEFAULT-VALUE}).")
+    double tolerance;
+
+    /** How far one output of the converted model is from the original's. */
+    record Difference(String output, int[] shape, double maxAbsError, double maxAbs, double relativeError) {
+    }
+
+    @Override
+    public Integer call() {
+        if (!(tolerance >= 0)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tolerance must be >= 0, got " + tolerance);
+        }
+        Graph originalGraph = OnnxImporter.load(originalFile);
+        OnnxImporter.checkSupported(originalGraph);
+        Model original = Model.fromGraph(originalGraph);
+        Model converted = ModelFiles.isSparq(convertedFile) ? Model.load(convertedFile)
+                : Model.fromGraph(ModelFiles.load(convertedFile));
+        Map<String, Tensor> feeds = RunCommand.readInputs(inputsFile, original.inputs());
+        Map<String, Tensor> want = run(original, feeds);
+        Map<String, Tensor> got = run(converted, feeds);
+        List<Difference> diffs = new ArrayList<>();
+        for (ValueInfo out : original.outputs()) {
+            Tensor g = got.get(out.name());
+            if (g == null) {
+                throw new SparqException(ErrorCode.INVALID_MODEL, convertedFile + " has no output '" + out.name()
+                        + "'; its outputs are " + got.keySet());
+            }
+            diffs.add(compare(out.name(), want.get(out.name()), g));
+        }
+        print(diffs);
+        Difference worst = diffs.stream().filter(d -> !(d.relativeError() <= tolerance)).findFirst().orElse(null);
+        if (worst != null) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.printf(Locale.ROOT, "sparq: error: output '%s' of %s differs from %s by %.3g (relative), more than"
+                    + " the tolerance %.3g%n", worst.output(), convertedFile, originalFile, worst.relativeError(), tolerance);
+            err.flush();
+            return ExitCode.FAILURE;
+        }
+        return ExitCode.OK;
+    }
+
+    private static Map<String, Tensor> run(Model model, Map<String, Tensor> feeds) {
+        try (Session s = model.newSession()) {
+            return s.run(feeds);
+        }
+    }
+
+    /** Differences over all elements; a NaN on one side only, or a shape mismatch, is an infinite error. */
+    static Difference compare(String name, Tensor a, Tensor b) {
+        if (!Arrays.equals(a.shape(), b.shape())) {
+            return new Difference(name, a.shape(), Double.POSITIVE_INFINITY, Double.NaN, Double.POSITIVE_INFINITY);
+        }
+        double maxDiff = 0;
+        double maxAbs = 0;
+        for (int i = 0; i < a.size(); i++) {
+            double x = a.getDouble(i);
+            double y = b.getDouble(i);
+            double d = Double.isNaN(x) && Double.isNaN(y) ? 0
+                    : Double.isNaN(x) || Double.isNaN(y) ? Double.POSITIVE_INFINITY : Math.abs(x - y);
+            maxDiff = Math.max(maxDiff, d);
+            if (!Double.isNaN(x)) {
+                maxAbs = Math.max(maxAbs, Math.abs(x));
+            }
+        }
+        double rel = maxDiff == 0 ? 0 : maxDiff / maxAbs;   // x / 0 = Infinity: any error on an all-zero output
+        return new Difference(name, a.shape(), maxDiff, maxAbs, rel);
+    }
+
+    private void print(List<Difference> diffs) {
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("original  " + originalFile);
+        out.println("converted " + convertedFile);
+        out.printf(Locale.ROOT, "tolerance %.3g (relative error = max|a-b| / max|a|)%n%n", tolerance);
+        List<String[]> cells = new ArrayList<>();
+        cells.add(new String[] {"output", "shape", "max|a-b|", "max|a|", "relative", "result"});
+        for (Difference d : diffs) {
+            cells.add(new String[] {d.output(), Arrays.toString(d.shape()), number(d.maxAbsError()), number(d.maxAbs()),
+                number(d.relativeError()), d.relativeError() <= tolerance ? "ok" : "FAIL"});
+        }
+        int[] width = new int[cells.get(0).length];
+        cells.forEach(row -> {
+            for (int c = 0; c < row.length; c++) {
+                width[c] = Math.max(width[c], row[c].length());
+            }
+        });
+        for (String[] row : cells) {
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c < row.length; c++) {
+                String pad = " ".repeat(width[c] - row[c].length());
+                line.append(c == 0 ? "" : "  ").append(c >= 2 && c <= 4 ? pad + row[c] : row[c] + pad);
+            }
+            out.println(line.toString().stripTrailing());
+        }
+        out.flush();
+    }
+
+    private static String number(double v) {
+        return String.format(Locale.ROOT, "%.3e", v);
+    }
+}

@@ -1,0 +1,61 @@
+package io.sparq.converter.encode;
+
+import io.sparq.format.codec.EncodingChoice;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The encoding of every initializer of a graph (pass {@link #choices()} to
+ * {@code SparqWriter.write}) with a per-tensor report.
+ */
+public record EncodingPlan(Map<String, EncodingChoice> choices, List<TensorReport> tensors) {
+    public EncodingPlan {
+        choices = Collections.unmodifiableMap(new LinkedHashMap<>(choices));
+        tensors = List.copyOf(tensors);
+    }
+
+    /** Stored bytes of all initializers under this plan. */
+    public long bytes() {
+        return tensors.stream().mapToLong(TensorReport::bytes).sum();
+    }
+
+    /** Bytes of all initializers stored densely in their own types. */
+    public long denseBytes() {
+        return tensors.stream().mapToLong(TensorReport::denseBytes).sum();
+    }
+
+    /** The report as an aligned text table, one line per tensor, header first. */
+    public List<String> table() {
+        List<String[]> cells = new ArrayList<>();
+        cells.add(new String[] {"tensor", "role", "shape", "sparsity", "block", "encoding", "bytes", "dense", "max|err|"});
+        for (TensorReport t : tensors) {
+            cells.add(new String[] {t.name(), t.role(), Arrays.toString(t.shape()),
+                String.format(Locale.ROOT, "%.1f%%", 100 * t.sparsity()),
+                t.blockStructure() == 0 ? "-" : "1x" + t.blockStructure(), t.encoding().toString(),
+                Long.toString(t.bytes()), Long.toString(t.denseBytes()),
+                String.format(Locale.ROOT, "%.3g", t.maxAbsError())});
+        }
+        int[] width = new int[cells.get(0).length];
+        cells.forEach(row -> {
+            for (int c = 0; c < row.length; c++) {
+                width[c] = Math.max(width[c], row[c].length());
+            }
+        });
+        List<String> lines = new ArrayList<>();
+        for (String[] row : cells) {
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c < row.length; c++) {
+                String pad = " ".repeat(width[c] - row[c].length());
+                line.append(c == 0 ? "" : "  ").append(c >= 6 ? pad + row[c] : row[c] + pad);
+            }
+            lines.add(line.toString().stripTrailing());
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,135 @@
+package io.sparq.converter.cli;
+
+import io.sparq.converter.data.Npz;
+import io.sparq.converter.encode.EncodingPlan;
+import io.sparq.converter.encode.EncodingPlanner;
+import io.sparq.converter.importer.OnnxImporter;
+import io.sparq.converter.quantize.QuantizeMode;
+import io.sparq.format.Graph;
+import io.sparq.format.Tensor;
+import io.sparq.format.codec.SparqWriter;
+import io.sparq.runtime.api.Model;
+import io.sparq.runtime.api.Session;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code sparq verify} and the encoding columns of {@code sparq inspect}, run in-process. */
+class VerifyCommandTest {
+    private static Path model;
+    private static Path inputs;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void findModels() {
+        String dir = System.getProperty("sparq.testmodels.dir");
+        assertTrue(dir != null && Files.isDirectory(Path.of(dir)), "test models not found: sparq.testmodels.dir=" + dir);
+        model = Path.of(dir, "lstm_stack2_bidir.onnx");
+        inputs = Path.of(dir, "lstm_stack2_bidir.npz");
+    }
+
+    private record Result(int exit, String out, String err) {
+    }
+
+    private static Result sparq(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = SparqCli.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return new Result(cl.execute(args), out.toString(), err.toString());
+    }
+
+    private Path int8File() {
+        Graph g = OnnxImporter.load(model);
+        EncodingPlan plan = EncodingPlanner.plan(g, EncodingPlanner.Options.of(QuantizeMode.INT8, EncodingPlanner.Objective.SIZE));
+        Path file = tmp.resolve("int8.sparq");
+        SparqWriter.write(file, g, plan.choices(), Map.of());
+        return file;
+    }
+
+    @Test
+    void losslessConversionVerifiesWithZeroError() {
+        Path sparqFile = tmp.resolve("dense.sparq");
+        assertEquals(ExitCode.OK, sparq("convert", model.toString(), "-o", sparqFile.toString()).exit());
+        Result r = sparq("verify", model.toString(), sparqFile.toString(), "--inputs", inputs.toString(), "--tolerance", "0");
+        assertEquals(ExitCode.OK, r.exit(), r.err());
+        String row = r.out().lines().filter(l -> l.startsWith("y ")).findFirst().orElseThrow();
+        assertTrue(row.matches("y\\s+\\[5, 3, 4]\\s+0\\.000e\\+00\\s+\\S+\\s+0\\.000e\\+00\\s+ok"), row);
+    }
+
+    /** The printed errors are those of the two models run directly; the tolerance decides the exit code. */
+    @Test
+    void quantizedConversionReportsItsErrorAndFailsATightTolerance() {
+        Path file = int8File();
+        Tensor x = Npz.read(inputs).get("x");
+        float[] a;
+        float[] b;
+        try (Session s = Model.fromGraph(OnnxImporter.load(model)).newSession()) {
+            a = s.run(Map.of("x", x)).get("y").floats();
+        }
+        try (Session s = Model.load(file).newSession()) {
+            b = s.run(Map.of("x", x)).get("y").floats();
+        }
+        double maxDiff = 0;
+        double maxAbs = 0;
+        for (int i = 0; i < a.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+            maxAbs = Math.max(maxAbs, Math.abs(a[i]));
+        }
+        assertTrue(maxDiff > 0, "int8 weights must change the outputs");
+        double rel = maxDiff / maxAbs;
+
+        Result loose = sparq("verify", model.toString(), file.toString(), "--inputs", inputs.toString(), "--tolerance", "0.05");
+        assertEquals(ExitCode.OK, loose.exit(), loose.err());
+        String row = loose.out().lines().filter(l -> l.startsWith("y ")).findFirst().orElseThrow();
+        String[] cols = row.split("\\s+");
+        assertEquals(maxDiff, Double.parseDouble(cols[4]), maxDiff * 1e-3, row);
+        assertEquals(rel, Double.parseDouble(cols[6]), rel * 1e-3, row);
+
+        Result tight = sparq("verify", model.toString(), file.toString(), "--inputs", inputs.toString(), "--tolerance", "1e-6");
+        assertEquals(ExitCode.FAILURE, tight.exit());
+        assertTrue(tight.out().contains("FAIL"), tight.out());
+        assertEquals(1, tight.err().lines().count(), tight.err());
+        assertTrue(tight.err().startsWith("sparq: error: output 'y'") && tight.err().contains("tolerance"), tight.err());
+    }
+
+    @Test
+    void errorsAreOneLine() {
+        Result missing = sparq("verify", model.toString(), tmp.resolve("nope.sparq").toString(), "--inputs", inputs.toString());
+        assertEquals(ExitCode.FAILURE, missing.exit());
+        assertEquals(1, missing.err().lines().count(), missing.err());
+        assertTrue(missing.err().startsWith("sparq: error: ") && missing.err().contains("nope.sparq"), missing.err());
+        assertFalse(missing.err().contains("\tat "));
+        Result negative = sparq("verify", model.toString(), model.toString(), "--inputs", inputs.toString(), "--tolerance", "-1");
+        assertEquals(ExitCode.USAGE, negative.exit());
+    }
+
+    @Test
+    void inspectShowsEncodingAndStoredBytes() {
+        Path file = int8File();
+        Result r = sparq("inspect", file.toString());
+        assertEquals(ExitCode.OK, r.exit(), r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("node ") && l.contains("encoding")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.contains("dense/int8") || l.contains("block_sparse/int8")
+                || l.contains("csr/int8") || l.contains("bitmap/int8")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.contains("dense/float32")), "biases stay dense float32: " + r.out());
+        Result json = sparq("inspect", file.toString(), "--json");
+        assertTrue(json.out().contains("\"encoding\": \"dense/int8\""), json.out());
+        Result onnx = sparq("inspect", model.toString());
+        assertFalse(onnx.out().contains("int8"), onnx.out());
+    }
+}
