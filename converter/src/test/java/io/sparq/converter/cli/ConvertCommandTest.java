@@ -1,0 +1,246 @@
+package io.sparq.converter.cli;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.sparq.converter.Conversion;
+import io.sparq.converter.data.Npz;
+import io.sparq.converter.encode.EncodingPlanner;
+import io.sparq.converter.prune.OneShotSchedule;
+import io.sparq.converter.prune.PruneConfig;
+import io.sparq.converter.quantize.QuantizeMode;
+import io.sparq.format.SparqException;
+import io.sparq.format.Tensor;
+import io.sparq.format.codec.EncodedTensor;
+import io.sparq.format.codec.SparqFile;
+import io.sparq.format.codec.SparqReader;
+import io.sparq.runtime.api.Model;
+import io.sparq.runtime.api.Session;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.LongBuffer;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code sparq convert} with pruning and fine-tuning on every test model: the pruned tensors
+ * reach their target, the {@code .sparq} runs in runtime-lite, the emitted ONNX runs in ONNX
+ * Runtime and computes what the {@code .sparq} computes, and fine-tuning brings the pruned model
+ * closer to the dense one than pruning alone.
+ */
+class ConvertCommandTest {
+    private static final String[] MODELS = {
+        "lstm_stack2_bidir", "lstm_batchfirst_logsoftmax", "gru_bidir_softmax", "rnn_tanh_stack2", "rnn_relu_bidir",
+        "char_lm", "conv_gru", "lstm_streaming", "lstm_classifier"};
+    private static Path models;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void findModels() {
+        String dir = System.getProperty("sparq.testmodels.dir");
+        assertTrue(dir != null && Files.isDirectory(Path.of(dir)), "test models not found: sparq.testmodels.dir=" + dir);
+        models = Path.of(dir);
+    }
+
+    private record Result(int exit, String out, String err) {
+    }
+
+    private static Result sparq(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = SparqCli.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    @TestFactory
+    Stream<DynamicTest> fineTunedPruningOnEveryTestModel() {
+        return Stream.of(MODELS).map(name -> DynamicTest.dynamicTest(name, () -> checkModel(name)));
+    }
+
+    private void checkModel(String name) throws Exception {
+        Path onnx = models.resolve(name + ".onnx");
+        Path train = models.resolve(name + ".train.npz");
+        Map<String, Tensor> reference = Npz.read(models.resolve(name + ".npz"));
+        Path tuned = tmp.resolve(name + ".sparq");
+        Path tunedOnnx = tmp.resolve(name + ".pruned.onnx");
+        Path oneShot = tmp.resolve(name + ".oneshot.sparq");
+        double sparsity = 0.75;
+
+        Result r = sparq("convert", onnx.toString(), "-o", tuned.toString(), "--sparsity", "" + sparsity,
+                "--data", train.toString(), "--steps", "60", "--batch", "8", "--lr", "3e-3", "--quantize", "none",
+                "--emit-onnx", tunedOnnx.toString());
+        assertEquals(ExitCode.OK, r.exit(), r.err());
+        assertTrue(r.out().contains("pruned tensors:"), r.out());
+        assertTrue(r.err().contains("step 60/60"), "progress on stderr: " + r.err());
+        Result plain = sparq("convert", onnx.toString(), "-o", oneShot.toString(), "--sparsity", "" + sparsity,
+                "--quantize", "none");
+        assertEquals(ExitCode.OK, plain.exit(), plain.err());
+
+        // every pruned weight reaches its target within one element (unstructured masks)
+        SparqFile file = SparqReader.read(tuned);
+        int pruned = 0;
+        for (Map.Entry<String, EncodedTensor> e : file.tensors().entrySet()) {
+            if (file.metadata().containsKey("sparq.tensor." + e.getKey() + ".sparsity")) {
+                Tensor t = e.getValue().toDense();
+                long zeros = 0;
+                for (float v : t.floats()) {
+                    zeros += v == 0 ? 1 : 0;
+                }
+                assertTrue(Math.abs(zeros - sparsity * t.size()) <= 1, e.getKey() + ": " + zeros + " zeros of " + t.size());
+                pruned++;
+            }
+        }
+        assertTrue(pruned >= 1, "no pruned tensor recorded in " + file.metadata().keySet());
+
+        Map<String, Tensor> inputs = new LinkedHashMap<>();
+        reference.forEach((k, v) -> {
+            if (!k.startsWith("output:")) {
+                inputs.put(k, v);
+            }
+        });
+        Map<String, Tensor> fromSparq = run(Model.load(tuned), inputs);
+        Map<String, Tensor> fromOrt = runOrt(tunedOnnx, inputs);
+        Map<String, Tensor> fromOneShot = run(Model.load(oneShot), inputs);
+        double tunedError = 0;
+        double oneShotError = 0;
+        for (String out : fromSparq.keySet()) {
+            float[] s = fromSparq.get(out).floats();
+            float[] o = fromOrt.get(out).floats();
+            for (int i = 0; i < s.length; i++) {
+                // the emitted ONNX holds the same fp32 weights: 1e-5 abs + 1e-4 rel, as the parity tests
+                assertTrue(Math.abs(s[i] - o[i]) <= 1e-5 + 1e-4 * Math.abs(o[i]), out + "[" + i + "]: " + s[i] + " vs ORT " + o[i]);
+            }
+            tunedError += squaredError(fromSparq.get(out), reference.get("output:" + out));
+            oneShotError += squaredError(fromOneShot.get(out), reference.get("output:" + out));
+        }
+        assertTrue(tunedError < oneShotError, name + ": fine-tuned error " + tunedError + " should be below one-shot " + oneShotError);
+    }
+
+    private static double squaredError(Tensor got, Tensor want) {
+        double s = 0;
+        float[] g = got.floats();
+        float[] w = want.floats();
+        for (int i = 0; i < w.length; i++) {
+            s += (g[i] - w[i]) * (double) (g[i] - w[i]);
+        }
+        return s;
+    }
+
+    private static Map<String, Tensor> run(Model model, Map<String, Tensor> inputs) {
+        try (Session s = model.newSession()) {
+            return s.run(inputs);
+        }
+    }
+
+    private static Map<String, Tensor> runOrt(Path onnx, Map<String, Tensor> inputs) throws OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession session = env.createSession(onnx.toString(), new OrtSession.SessionOptions())) {
+            Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
+            List<OnnxTensor> open = new ArrayList<>();
+            try {
+                for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
+                    Tensor t = e.getValue();
+                    long[] shape = java.util.Arrays.stream(t.shape()).asLongStream().toArray();
+                    OnnxTensor o = t.type() == io.sparq.format.DataType.INT64
+                            ? OnnxTensor.createTensor(env, LongBuffer.wrap(t.longs()), shape)
+                            : OnnxTensor.createTensor(env, FloatBuffer.wrap(t.floats()), shape);
+                    open.add(o);
+                    feeds.put(e.getKey(), o);
+                }
+                Map<String, Tensor> out = new LinkedHashMap<>();
+                try (OrtSession.Result result = session.run(feeds)) {
+                    for (Map.Entry<String, ai.onnxruntime.OnnxValue> e : result) {
+                        OnnxTensor t = (OnnxTensor) e.getValue();
+                        int[] shape = java.util.Arrays.stream(t.getInfo().getShape()).mapToInt(d -> (int) d).toArray();
+                        FloatBuffer fb = t.getFloatBuffer();
+                        float[] data = new float[fb.remaining()];
+                        fb.get(data);
+                        out.put(e.getKey(), Tensor.ofFloats(shape, data));
+                    }
+                }
+                return out;
+            } finally {
+                open.forEach(OnnxTensor::close);
+            }
+        }
+    }
+
+    @Test
+    void dataWithoutPruningIsAUsageError() {
+        Result r = sparq("convert", models.resolve("lstm_classifier.onnx").toString(), "-o", tmp.resolve("x.sparq").toString(),
+                "--data", models.resolve("lstm_classifier.train.npz").toString());
+        assertEquals(ExitCode.USAGE, r.exit(), r.err());
+        assertTrue(r.err().startsWith("sparq: error: --data fine-tunes a pruned model"), r.err());
+        assertFalse(Files.exists(tmp.resolve("x.sparq")));
+    }
+
+    @Test
+    void aGlobThatMatchesNothingNamesThePrunableTensors() {
+        Result r = sparq("convert", models.resolve("lstm_classifier.onnx").toString(), "-o", tmp.resolve("x.sparq").toString(),
+                "--sparsity", "0.5", "--target", "nothing*=0.9");
+        assertEquals(ExitCode.USAGE, r.exit(), r.err());
+        assertTrue(r.err().contains("nothing*") && r.err().contains("LSTM"), r.err());
+        assertFalse(Files.exists(tmp.resolve("x.sparq")));
+    }
+
+    @Test
+    void dataThatDoesNotFitTheModelIsAUsageError() {
+        Result r = sparq("convert", models.resolve("lstm_classifier.onnx").toString(), "-o", tmp.resolve("x.sparq").toString(),
+                "--sparsity", "0.5", "--data", models.resolve("char_lm.train.npz").toString());
+        assertEquals(ExitCode.USAGE, r.exit(), r.err());
+        assertTrue(r.err().contains("'x'"), r.err());
+        assertFalse(Files.exists(tmp.resolve("x.sparq")));
+    }
+
+    @Test
+    void aCancelledConversionWritesNothing() throws IOException {
+        Path target = tmp.resolve("cancelled.sparq");
+        Path onnxOut = tmp.resolve("cancelled.onnx");
+        Conversion.Options options = new Conversion.Options(PruneConfig.of(new OneShotSchedule(0.5, 0)),
+                models.resolve("lstm_classifier.train.npz"), null,
+                io.sparq.converter.finetune.FineTuneConfig.defaults().toBuilder().steps(5).build(),
+                EncodingPlanner.Options.of(QuantizeMode.INT8, EncodingPlanner.Objective.SPEED), onnxOut);
+        AtomicBoolean cancel = new AtomicBoolean(true);
+        Conversion.Listener quiet = new Conversion.Listener() {
+            @Override
+            public void stage(String description) {
+            }
+
+            @Override
+            public void onStep(Progress progress, double sparsity) {
+            }
+        };
+        SparqException e = assertThrows(SparqException.class,
+                () -> Conversion.run(models.resolve("lstm_classifier.onnx"), target, options, quiet, cancel));
+        assertTrue(e.getMessage().contains("cancelled"), e.getMessage());
+        try (var files = Files.list(tmp)) {
+            assertEquals(List.of(), files.toList(), "a cancelled conversion leaves no file");
+        }
+    }
+}
