@@ -19,7 +19,7 @@ import java.util.Set;
 
 /**
  * One recurrent node with random inputs for the tests: op type, attributes, sizes, which optional
- * inputs and outputs it has. Builders return modified copies' worth of fields on this instance.
+ * inputs and outputs it has. The builder methods change this instance and return it.
  */
 final class Spec {
     static final String[] INPUT_NAMES = {"X", "W", "R", "B", "sequence_lens", "initial_h", "initial_c", "P"};
