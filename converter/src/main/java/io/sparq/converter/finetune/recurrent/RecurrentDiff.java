@@ -398,6 +398,7 @@ abstract class RecurrentDiff implements DiffOp {
         final int input;
         final int hidden;
         final int directions;
+        final int gateWidth;        // gates*hidden
         final boolean batchFirst;
         final int[] lengths;        // [batch] valid steps of each sequence
         final int maxLength;
@@ -430,6 +431,7 @@ abstract class RecurrentDiff implements DiffOp {
             this.input = input;
             this.hidden = hidden;
             this.directions = op.directions;
+            this.gateWidth = op.gates * hidden;
             this.batchFirst = op.batchFirst;
             this.lengths = lengths;
             this.maxLength = Arrays.stream(lengths).max().orElse(0);
@@ -516,7 +518,7 @@ abstract class RecurrentDiff implements DiffOp {
             this.dY = floatsOrNull(gradOutputs, Y);
             this.dYh = floatsOrNull(gradOutputs, Y_H);
             this.dYc = floatsOrNull(gradOutputs, Y_C);
-            int gh = tp.rec.length / tp.batch;
+            int gh = tp.gateWidth;
             int rows = tp.seq * tp.batch;
             this.dX = wanted(needed, X, inputCount, true) ? new float[rows * tp.input] : null;
             this.dW = wanted(needed, W, inputCount, true) ? new float[tp.directions * gh * tp.input] : null;
