@@ -8,6 +8,7 @@ import io.sparq.converter.finetune.ops.MovementDiff;
 import io.sparq.converter.finetune.ops.NoGradientDiff;
 import io.sparq.converter.finetune.ops.SoftmaxDiff;
 import io.sparq.converter.finetune.ops.UnaryDiff;
+import io.sparq.converter.finetune.recurrent.RecurrentDiffs;
 
 import java.util.Collections;
 import java.util.Optional;
@@ -88,16 +89,10 @@ public final class DiffRegistry {
         return r;
     }
 
-    /**
-     * The one place the recurrent ops join the registry. Their differentiable forms live in
-     * {@code finetune.recurrent} and are added here as
-     * {@code r.register("LSTM", RecurrentDiffs.lstm())}, likewise {@code "GRU"} / {@code gru()} and
-     * {@code "RNN"} / {@code rnn()}. Until then LSTM, GRU and RNN run forward only: their weights
-     * are reported frozen, and a trained weight upstream of one is an error naming the node.
-     */
+    /** LSTM, GRU and RNN with backpropagation through time ({@code finetune.recurrent}). */
     private static void registerRecurrent(DiffRegistry r) {
-        // r.register("LSTM", RecurrentDiffs.lstm());
-        // r.register("GRU", RecurrentDiffs.gru());
-        // r.register("RNN", RecurrentDiffs.rnn());
+        r.register("LSTM", RecurrentDiffs.lstm());
+        r.register("GRU", RecurrentDiffs.gru());
+        r.register("RNN", RecurrentDiffs.rnn());
     }
 }
