@@ -1,0 +1,630 @@
+package io.sparq.runtime.kernels.simd;
+
+import io.sparq.format.Float16;
+import io.sparq.runtime.kernels.Kernels;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Kernels} on the Vector API at one vector width (128, 256 or 512 bits): fused multiply-adds,
+ * several independent accumulators (one per output element of a register block) and a scalar tail.
+ *
+ * <p>The Vector API compiles to SIMD instructions only when the species is a compile-time
+ * constant, so the width is fixed per subclass ({@link #forBits}), each returning static species
+ * from its accessors; in a running program only one width is in use and the accessors inline.
+ *
+ * <p>int8 codes are widened to float in registers (byte → int → float, then one FMA with the f32
+ * activations): on this AVX2 machine that measured faster than quantizing the activation row to
+ * int8 and multiplying bytes, and it adds no activation-quantization error. f16 values are widened
+ * with integer bit operations: the exponent-and-mantissa bits shifted into a binary32 and multiplied
+ * by 2^112, which is exact for every finite binary16 (normal and subnormal).
+ */
+public abstract class VectorKernels implements Kernels {
+    private static final VectorSpecies<Float> F128 = FloatVector.SPECIES_128;
+    private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> F512 = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
+    private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    /** Floats of B kept hot per panel of {@link #gemmNT}: 64 KiB. */
+    private static final int PANEL_FLOATS = 16 * 1024;
+    /** gemmNN block of the reduction index and of C rows, so the A block (MC × KC) stays in L2. */
+    private static final int KC = 256;
+    private static final int MC = 128;
+
+    VectorKernels() {
+    }
+
+    /** The kernels at the platform's preferred vector width, or null when it has no SIMD of at least 128 bits. */
+    public static Kernels preferred() {
+        int bits = FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        return bits < 128 ? null : forBits(Math.min(bits, 512));
+    }
+
+    /** The kernels at a given vector width (128, 256 or 512; wider than the hardware runs, slowly, in Java). */
+    public static Kernels forBits(int bits) {
+        switch (bits) {
+            case 128: return new W128();
+            case 256: return new W256();
+            case 512: return new W512();
+            default: throw new IllegalArgumentException("vector width " + bits + " bits, expected 128, 256 or 512");
+        }
+    }
+
+    /** L float lanes: the full width. */
+    abstract VectorSpecies<Float> floats();
+
+    /** L byte lanes, or 8 when L = 4 (the narrowest byte vector; the upper half is ignored). */
+    abstract VectorSpecies<Byte> bytes();
+
+    /** L short lanes. */
+    abstract VectorSpecies<Short> shorts();
+
+    /** L int lanes. */
+    abstract VectorSpecies<Integer> ints();
+
+    /** min(8, L) float lanes and their bytes: one 1×8 block. */
+    abstract VectorSpecies<Float> floats8();
+
+    abstract VectorSpecies<Byte> bytes8();
+
+    /** min(16, L) float lanes and their bytes: one 1×16 block. */
+    abstract VectorSpecies<Float> floats16();
+
+    abstract VectorSpecies<Byte> bytes16();
+
+    // ---------------------------------------------------------------- dense f32
+
+    @Override
+    public void gemmNT(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                       float beta, float[] c, int cOff, int ldc) {
+        int panel = Math.max(4, PANEL_FLOATS / Math.max(1, k)) & ~3;
+        for (int j0 = 0; j0 < n; j0 += panel) {
+            int j1 = Math.min(n, j0 + panel);
+            int i = 0;
+            for (; i + 2 <= m; i += 2) {
+                int a0 = aOff + i * lda;
+                int c0 = cOff + i * ldc;
+                int j = j0;
+                for (; j + 4 <= j1; j += 4) {
+                    dot2x4(k, alpha, a, a0, lda, b, bOff + j * ldb, ldb, beta, c, c0 + j, ldc);
+                }
+                for (; j < j1; j++) {
+                    int bj = bOff + j * ldb;
+                    c[c0 + j] = combine(alpha, dot(k, a, a0, b, bj), beta, c[c0 + j]);
+                    c[c0 + ldc + j] = combine(alpha, dot(k, a, a0 + lda, b, bj), beta, c[c0 + ldc + j]);
+                }
+            }
+            for (; i < m; i++) {
+                int a0 = aOff + i * lda;
+                int c0 = cOff + i * ldc;
+                int j = j0;
+                for (; j + 4 <= j1; j += 4) {
+                    dot1x4(k, alpha, a, a0, b, bOff + j * ldb, ldb, beta, c, c0 + j);
+                }
+                for (; j < j1; j++) {
+                    c[c0 + j] = combine(alpha, dot(k, a, a0, b, bOff + j * ldb), beta, c[c0 + j]);
+                }
+            }
+        }
+    }
+
+    private static float combine(float alpha, float sum, float beta, float old) {
+        return beta == 0 ? alpha * sum : alpha * sum + beta * old;
+    }
+
+    private float dot(int k, float[] a, int a0, float[] b, int b0) {
+        VectorSpecies<Float> s = floats();
+        int kv = s.loopBound(k);
+        FloatVector acc = FloatVector.zero(s);
+        for (int p = 0; p < kv; p += s.length()) {
+            acc = FloatVector.fromArray(s, a, a0 + p).fma(FloatVector.fromArray(s, b, b0 + p), acc);
+        }
+        return tail(k, kv, a, a0, b, b0, acc.reduceLanes(VectorOperators.ADD));
+    }
+
+    private static float tail(int k, int kv, float[] a, int a0, float[] b, int b0, float sum) {
+        for (int p = kv; p < k; p++) {
+            sum = Math.fma(a[a0 + p], b[b0 + p], sum);
+        }
+        return sum;
+    }
+
+    private void dot1x4(int k, float alpha, float[] a, int a0, float[] b, int b0, int ldb, float beta, float[] c, int c0) {
+        VectorSpecies<Float> s = floats();
+        int kv = s.loopBound(k);
+        int b1 = b0 + ldb;
+        int b2 = b1 + ldb;
+        int b3 = b2 + ldb;
+        FloatVector s0 = FloatVector.zero(s);
+        FloatVector s1 = s0;
+        FloatVector s2 = s0;
+        FloatVector s3 = s0;
+        for (int p = 0; p < kv; p += s.length()) {
+            FloatVector x = FloatVector.fromArray(s, a, a0 + p);
+            s0 = x.fma(FloatVector.fromArray(s, b, b0 + p), s0);
+            s1 = x.fma(FloatVector.fromArray(s, b, b1 + p), s1);
+            s2 = x.fma(FloatVector.fromArray(s, b, b2 + p), s2);
+            s3 = x.fma(FloatVector.fromArray(s, b, b3 + p), s3);
+        }
+        c[c0] = combine(alpha, tail(k, kv, a, a0, b, b0, s0.reduceLanes(VectorOperators.ADD)), beta, c[c0]);
+        c[c0 + 1] = combine(alpha, tail(k, kv, a, a0, b, b1, s1.reduceLanes(VectorOperators.ADD)), beta, c[c0 + 1]);
+        c[c0 + 2] = combine(alpha, tail(k, kv, a, a0, b, b2, s2.reduceLanes(VectorOperators.ADD)), beta, c[c0 + 2]);
+        c[c0 + 3] = combine(alpha, tail(k, kv, a, a0, b, b3, s3.reduceLanes(VectorOperators.ADD)), beta, c[c0 + 3]);
+    }
+
+    private void dot2x4(int k, float alpha, float[] a, int a0, int lda, float[] b, int b0, int ldb,
+                        float beta, float[] c, int c0, int ldc) {
+        VectorSpecies<Float> s = floats();
+        int kv = s.loopBound(k);
+        int a1 = a0 + lda;
+        int b1 = b0 + ldb;
+        int b2 = b1 + ldb;
+        int b3 = b2 + ldb;
+        FloatVector s00 = FloatVector.zero(s);
+        FloatVector s01 = s00;
+        FloatVector s02 = s00;
+        FloatVector s03 = s00;
+        FloatVector s10 = s00;
+        FloatVector s11 = s00;
+        FloatVector s12 = s00;
+        FloatVector s13 = s00;
+        for (int p = 0; p < kv; p += s.length()) {
+            FloatVector x0 = FloatVector.fromArray(s, a, a0 + p);
+            FloatVector x1 = FloatVector.fromArray(s, a, a1 + p);
+            FloatVector w = FloatVector.fromArray(s, b, b0 + p);
+            s00 = x0.fma(w, s00);
+            s10 = x1.fma(w, s10);
+            w = FloatVector.fromArray(s, b, b1 + p);
+            s01 = x0.fma(w, s01);
+            s11 = x1.fma(w, s11);
+            w = FloatVector.fromArray(s, b, b2 + p);
+            s02 = x0.fma(w, s02);
+            s12 = x1.fma(w, s12);
+            w = FloatVector.fromArray(s, b, b3 + p);
+            s03 = x0.fma(w, s03);
+            s13 = x1.fma(w, s13);
+        }
+        int c1 = c0 + ldc;
+        c[c0] = combine(alpha, tail(k, kv, a, a0, b, b0, s00.reduceLanes(VectorOperators.ADD)), beta, c[c0]);
+        c[c0 + 1] = combine(alpha, tail(k, kv, a, a0, b, b1, s01.reduceLanes(VectorOperators.ADD)), beta, c[c0 + 1]);
+        c[c0 + 2] = combine(alpha, tail(k, kv, a, a0, b, b2, s02.reduceLanes(VectorOperators.ADD)), beta, c[c0 + 2]);
+        c[c0 + 3] = combine(alpha, tail(k, kv, a, a0, b, b3, s03.reduceLanes(VectorOperators.ADD)), beta, c[c0 + 3]);
+        c[c1] = combine(alpha, tail(k, kv, a, a1, b, b0, s10.reduceLanes(VectorOperators.ADD)), beta, c[c1]);
+        c[c1 + 1] = combine(alpha, tail(k, kv, a, a1, b, b1, s11.reduceLanes(VectorOperators.ADD)), beta, c[c1 + 1]);
+        c[c1 + 2] = combine(alpha, tail(k, kv, a, a1, b, b2, s12.reduceLanes(VectorOperators.ADD)), beta, c[c1 + 2]);
+        c[c1 + 3] = combine(alpha, tail(k, kv, a, a1, b, b3, s13.reduceLanes(VectorOperators.ADD)), beta, c[c1 + 3]);
+    }
+
+    @Override
+    public void gemmNN(int m, int n, int k, float alpha, float[] a, int aOff, int aRow, int aCol,
+                       float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        int lanes = floats().length();
+        for (int p0 = 0; p0 < k; p0 += KC) {
+            int p1 = Math.min(k, p0 + KC);
+            for (int i0 = 0; i0 < m; i0 += MC) {
+                int i1 = Math.min(m, i0 + MC);
+                int j = 0;
+                for (; j + 2 * lanes <= n; j += 2 * lanes) {
+                    int i = i0;
+                    for (; i + 4 <= i1; i += 4) {
+                        axpy4x2(p0, p1, alpha, a, aOff + i * aRow, aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
+                    }
+                    for (; i < i1; i++) {
+                        axpy1(p0, p1, alpha, a, aOff + i * aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j);
+                        axpy1(p0, p1, alpha, a, aOff + i * aRow, aCol, b, bOff + j + lanes, ldb, c, cOff + i * ldc + j + lanes);
+                    }
+                }
+                for (; j + lanes <= n; j += lanes) {
+                    for (int i = i0; i < i1; i++) {
+                        axpy1(p0, p1, alpha, a, aOff + i * aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j);
+                    }
+                }
+                for (; j < n; j++) {
+                    for (int i = i0; i < i1; i++) {
+                        int ci = cOff + i * ldc + j;
+                        float sum = c[ci];
+                        for (int p = p0; p < p1; p++) {
+                            sum = Math.fma(alpha * a[aOff + i * aRow + p * aCol], b[bOff + p * ldb + j], sum);
+                        }
+                        c[ci] = sum;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Four rows of C, two vectors wide: eight accumulators, two B loads and four broadcasts per step of p. */
+    private void axpy4x2(int p0, int p1, float alpha, float[] a, int a0, int aRow, int aCol,
+                         float[] b, int b0, int ldb, float[] c, int c0, int ldc) {
+        VectorSpecies<Float> s = floats();
+        int l = s.length();
+        int c1 = c0 + ldc;
+        int c2 = c1 + ldc;
+        int c3 = c2 + ldc;
+        FloatVector v00 = FloatVector.fromArray(s, c, c0);
+        FloatVector v01 = FloatVector.fromArray(s, c, c0 + l);
+        FloatVector v10 = FloatVector.fromArray(s, c, c1);
+        FloatVector v11 = FloatVector.fromArray(s, c, c1 + l);
+        FloatVector v20 = FloatVector.fromArray(s, c, c2);
+        FloatVector v21 = FloatVector.fromArray(s, c, c2 + l);
+        FloatVector v30 = FloatVector.fromArray(s, c, c3);
+        FloatVector v31 = FloatVector.fromArray(s, c, c3 + l);
+        for (int p = p0; p < p1; p++) {
+            int bp = b0 + p * ldb;
+            FloatVector w0 = FloatVector.fromArray(s, b, bp);
+            FloatVector w1 = FloatVector.fromArray(s, b, bp + l);
+            int ap = a0 + p * aCol;
+            FloatVector x = FloatVector.broadcast(s, alpha * a[ap]);
+            v00 = x.fma(w0, v00);
+            v01 = x.fma(w1, v01);
+            x = FloatVector.broadcast(s, alpha * a[ap + aRow]);
+            v10 = x.fma(w0, v10);
+            v11 = x.fma(w1, v11);
+            x = FloatVector.broadcast(s, alpha * a[ap + 2 * aRow]);
+            v20 = x.fma(w0, v20);
+            v21 = x.fma(w1, v21);
+            x = FloatVector.broadcast(s, alpha * a[ap + 3 * aRow]);
+            v30 = x.fma(w0, v30);
+            v31 = x.fma(w1, v31);
+        }
+        v00.intoArray(c, c0);
+        v01.intoArray(c, c0 + l);
+        v10.intoArray(c, c1);
+        v11.intoArray(c, c1 + l);
+        v20.intoArray(c, c2);
+        v21.intoArray(c, c2 + l);
+        v30.intoArray(c, c3);
+        v31.intoArray(c, c3 + l);
+    }
+
+    private void axpy1(int p0, int p1, float alpha, float[] a, int a0, int aCol, float[] b, int b0, int ldb, float[] c, int c0) {
+        VectorSpecies<Float> s = floats();
+        FloatVector v = FloatVector.fromArray(s, c, c0);
+        for (int p = p0; p < p1; p++) {
+            v = FloatVector.broadcast(s, alpha * a[a0 + p * aCol]).fma(FloatVector.fromArray(s, b, b0 + p * ldb), v);
+        }
+        v.intoArray(c, c0);
+    }
+
+    // ---------------------------------------------------------------- dense f16
+
+    @Override
+    public void denseF16(short[] w, int cols, int m, float[] x, int xOff, int ldx, int row0, int row1,
+                         float[] y, int yOff, int ldy, boolean accumulate) {
+        VectorSpecies<Float> s = floats();
+        int l = s.length();
+        int pv = s.loopBound(cols);
+        for (int j = row0; j < row1; j += 2) {
+            boolean pair = j + 1 < row1;
+            int w0 = j * cols;
+            int w1 = pair ? w0 + cols : w0;
+            for (int i = 0; i < m; i++) {
+                int xi = xOff + i * ldx;
+                FloatVector s0 = FloatVector.zero(s);
+                FloatVector s1 = s0;
+                for (int p = 0; p < pv; p += l) {
+                    FloatVector xv = FloatVector.fromArray(s, x, xi + p);
+                    s0 = xv.fma(halfToFloat(w, w0 + p), s0);
+                    s1 = xv.fma(halfToFloat(w, w1 + p), s1);
+                }
+                float r0 = s0.reduceLanes(VectorOperators.ADD);
+                float r1 = s1.reduceLanes(VectorOperators.ADD);
+                for (int p = pv; p < cols; p++) {
+                    r0 = Math.fma(x[xi + p], Float16.toFloat(w[w0 + p]), r0);
+                    r1 = Math.fma(x[xi + p], Float16.toFloat(w[w1 + p]), r1);
+                }
+                int yi = yOff + i * ldy + j - row0;
+                store(y, yi, r0, accumulate);
+                if (pair) {
+                    store(y, yi + 1, r1, accumulate);
+                }
+            }
+        }
+    }
+
+    private FloatVector halfToFloat(short[] w, int at) {
+        IntVector h = (IntVector) ShortVector.fromArray(shorts(), w, at).convertShape(VectorOperators.S2I, ints(), 0);
+        IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
+        FloatVector magnitude = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
+        return magnitude.reinterpretAsInts().or(sign).reinterpretAsFloats();
+    }
+
+    // ---------------------------------------------------------------- dense int8 (per row or per group)
+
+    @Override
+    public void denseInt8(byte[] q, float[] scales, int group, int cols, int m, float[] x, int xOff, int ldx,
+                          int row0, int row1, float[] y, int yOff, int ldy, boolean accumulate) {
+        int groups = (cols + group - 1) / group;
+        int j = row0;
+        for (; j + 4 <= row1; j += 4) {
+            for (int i = 0; i < m; i++) {
+                int4Rows(q, scales, group, groups, cols, x, xOff + i * ldx, j, y, yOff + i * ldy + j - row0, accumulate);
+            }
+        }
+        for (; j < row1; j++) {
+            for (int i = 0; i < m; i++) {
+                int8Row(q, scales, group, groups, cols, x, xOff + i * ldx, j, y, yOff + i * ldy + j - row0, accumulate);
+            }
+        }
+    }
+
+    private FloatVector codes(byte[] q, int at) {
+        return (FloatVector) ByteVector.fromArray(bytes(), q, at).convertShape(VectorOperators.B2F, floats(), 0);
+    }
+
+    private void int8Row(byte[] q, float[] scales, int group, int groups, int cols, float[] x, int xi, int j,
+                         float[] y, int yi, boolean accumulate) {
+        VectorSpecies<Float> s = floats();
+        int l = s.length();
+        int q0 = j * cols;
+        int sc = j * groups;
+        FloatVector t0 = FloatVector.zero(s);
+        float r0 = 0;
+        for (int g = 0; g < groups; g++) {
+            int p0 = g * group;
+            int p1 = Math.min(cols, p0 + group);
+            int pv = p0 + s.loopBound(p1 - p0);
+            FloatVector g0 = FloatVector.zero(s);
+            for (int p = p0; p < pv; p += l) {
+                g0 = FloatVector.fromArray(s, x, xi + p).fma(codes(q, q0 + p), g0);
+            }
+            t0 = g0.fma(FloatVector.broadcast(s, scales[sc + g]), t0);
+            if (pv < p1) {
+                r0 += codeTail(q, q0, x, xi, pv, p1) * scales[sc + g];
+            }
+        }
+        store(y, yi, t0.reduceLanes(VectorOperators.ADD) + r0, accumulate);
+    }
+
+    /** Four rows at once: the same operations per row as {@link #int8Row}, interleaved. */
+    private void int4Rows(byte[] q, float[] scales, int group, int groups, int cols, float[] x, int xi, int j,
+                          float[] y, int yi, boolean accumulate) {
+        VectorSpecies<Float> s = floats();
+        int l = s.length();
+        int q0 = j * cols;
+        int q1 = q0 + cols;
+        int q2 = q1 + cols;
+        int q3 = q2 + cols;
+        int sc0 = j * groups;
+        FloatVector t0 = FloatVector.zero(s);
+        FloatVector t1 = t0;
+        FloatVector t2 = t0;
+        FloatVector t3 = t0;
+        float r0 = 0;
+        float r1 = 0;
+        float r2 = 0;
+        float r3 = 0;
+        for (int g = 0; g < groups; g++) {
+            int p0 = g * group;
+            int p1 = Math.min(cols, p0 + group);
+            int pv = p0 + s.loopBound(p1 - p0);
+            FloatVector g0 = FloatVector.zero(s);
+            FloatVector g1 = g0;
+            FloatVector g2 = g0;
+            FloatVector g3 = g0;
+            for (int p = p0; p < pv; p += l) {
+                FloatVector xv = FloatVector.fromArray(s, x, xi + p);
+                g0 = xv.fma(codes(q, q0 + p), g0);
+                g1 = xv.fma(codes(q, q1 + p), g1);
+                g2 = xv.fma(codes(q, q2 + p), g2);
+                g3 = xv.fma(codes(q, q3 + p), g3);
+            }
+            float s0 = scales[sc0 + g];
+            float s1 = scales[sc0 + groups + g];
+            float s2 = scales[sc0 + 2 * groups + g];
+            float s3 = scales[sc0 + 3 * groups + g];
+            t0 = g0.fma(FloatVector.broadcast(s, s0), t0);
+            t1 = g1.fma(FloatVector.broadcast(s, s1), t1);
+            t2 = g2.fma(FloatVector.broadcast(s, s2), t2);
+            t3 = g3.fma(FloatVector.broadcast(s, s3), t3);
+            if (pv < p1) {
+                r0 += codeTail(q, q0, x, xi, pv, p1) * s0;
+                r1 += codeTail(q, q1, x, xi, pv, p1) * s1;
+                r2 += codeTail(q, q2, x, xi, pv, p1) * s2;
+                r3 += codeTail(q, q3, x, xi, pv, p1) * s3;
+            }
+        }
+        store(y, yi, t0.reduceLanes(VectorOperators.ADD) + r0, accumulate);
+        store(y, yi + 1, t1.reduceLanes(VectorOperators.ADD) + r1, accumulate);
+        store(y, yi + 2, t2.reduceLanes(VectorOperators.ADD) + r2, accumulate);
+        store(y, yi + 3, t3.reduceLanes(VectorOperators.ADD) + r3, accumulate);
+    }
+
+    private static float codeTail(byte[] q, int q0, float[] x, int xi, int p0, int p1) {
+        float sum = 0;
+        for (int p = p0; p < p1; p++) {
+            sum = Math.fma(x[xi + p], q[q0 + p], sum);
+        }
+        return sum;
+    }
+
+    // ---------------------------------------------------------------- block-sparse 1×B
+
+    @Override
+    public void blockSparseF32(int blockSize, int[] rowPtr, int[] blockCol, float[] values, int cols,
+                               int m, float[] x, int xOff, int ldx, int row0, int row1,
+                               float[] y, int yOff, int ldy, boolean accumulate) {
+        // one call per block size, so each inlined copy of blockF32 sees a constant species
+        switch (blockSize) {
+            case 4:
+                blockF32(F128, 4, rowPtr, blockCol, values, cols, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
+                break;
+            case 8:
+                blockF32(floats8(), 8, rowPtr, blockCol, values, cols, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
+                break;
+            default:
+                blockF32(floats16(), 16, rowPtr, blockCol, values, cols, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
+        }
+    }
+
+    private static void blockF32(VectorSpecies<Float> s, int b, int[] rowPtr, int[] blockCol, float[] values, int cols,
+                                 int m, float[] x, int xOff, int ldx, int row0, int row1,
+                                 float[] y, int yOff, int ldy, boolean accumulate) {
+        int l = s.length();
+        for (int j = row0; j < row1; j++) {
+            int t0 = rowPtr[j];
+            int t1 = rowPtr[j + 1];
+            for (int i = 0; i < m; i++) {
+                int xi = xOff + i * ldx;
+                FloatVector acc = FloatVector.zero(s);
+                float rest = 0;
+                for (int t = t0; t < t1; t++) {
+                    int c0 = blockCol[t];
+                    int v0 = t * b;
+                    if (c0 + b <= cols) {
+                        for (int e = 0; e < b; e += l) {
+                            acc = FloatVector.fromArray(s, x, xi + c0 + e).fma(FloatVector.fromArray(s, values, v0 + e), acc);
+                        }
+                    } else {
+                        for (int c = c0; c < cols; c++) {
+                            rest = Math.fma(x[xi + c], values[v0 + c - c0], rest);
+                        }
+                    }
+                }
+                store(y, yOff + i * ldy + j - row0, acc.reduceLanes(VectorOperators.ADD) + rest, accumulate);
+            }
+        }
+    }
+
+    @Override
+    public void blockSparseInt8(int blockSize, int[] rowPtr, int[] blockCol, byte[] q, float[] scales, int cols,
+                                int m, float[] x, int xOff, int ldx, int row0, int row1,
+                                float[] y, int yOff, int ldy, boolean accumulate) {
+        switch (blockSize) {
+            case 4:
+                blockInt8(F128, B64, 4, rowPtr, blockCol, q, scales, cols, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
+                break;
+            case 8:
+                blockInt8(floats8(), bytes8(), 8, rowPtr, blockCol, q, scales, cols, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
+                break;
+            default:
+                blockInt8(floats16(), bytes16(), 16, rowPtr, blockCol, q, scales, cols, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
+        }
+    }
+
+    private static void blockInt8(VectorSpecies<Float> s, VectorSpecies<Byte> bs, int b, int[] rowPtr, int[] blockCol,
+                                  byte[] q, float[] scales, int cols, int m, float[] x, int xOff, int ldx, int row0, int row1,
+                                  float[] y, int yOff, int ldy, boolean accumulate) {
+        int l = s.length();
+        for (int j = row0; j < row1; j++) {
+            int t0 = rowPtr[j];
+            int t1 = rowPtr[j + 1];
+            for (int i = 0; i < m; i++) {
+                int xi = xOff + i * ldx;
+                FloatVector acc = FloatVector.zero(s);
+                float rest = 0;
+                for (int t = t0; t < t1; t++) {
+                    int c0 = blockCol[t];
+                    int v0 = t * b;
+                    if (c0 + b <= cols) {
+                        for (int e = 0; e < b; e += l) {
+                            FloatVector w = (FloatVector) ByteVector.fromArray(bs, q, v0 + e).convertShape(VectorOperators.B2F, s, 0);
+                            acc = FloatVector.fromArray(s, x, xi + c0 + e).fma(w, acc);
+                        }
+                    } else {
+                        for (int c = c0; c < cols; c++) {
+                            rest = Math.fma(x[xi + c], q[v0 + c - c0], rest);
+                        }
+                    }
+                }
+                store(y, yOff + i * ldy + j - row0, (acc.reduceLanes(VectorOperators.ADD) + rest) * scales[j], accumulate);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- CSR
+
+    @Override
+    public void csrF32(int[] rowPtr, int[] col, float[] values, int m, float[] x, int xOff, int ldx, int row0, int row1,
+                       float[] y, int yOff, int ldy, boolean accumulate) {
+        VectorSpecies<Float> s = floats();
+        int l = s.length();
+        for (int j = row0; j < row1; j++) {
+            int t0 = rowPtr[j];
+            int t1 = rowPtr[j + 1];
+            int tv = t0 + s.loopBound(t1 - t0);
+            for (int i = 0; i < m; i++) {
+                int xi = xOff + i * ldx;
+                FloatVector acc = FloatVector.zero(s);
+                for (int t = t0; t < tv; t += l) {
+                    acc = FloatVector.fromArray(s, x, xi, col, t).fma(FloatVector.fromArray(s, values, t), acc);
+                }
+                float sum = acc.reduceLanes(VectorOperators.ADD);
+                for (int t = tv; t < t1; t++) {
+                    sum = Math.fma(x[xi + col[t]], values[t], sum);
+                }
+                store(y, yOff + i * ldy + j - row0, sum, accumulate);
+            }
+        }
+    }
+
+    @Override
+    public void csrInt8(int[] rowPtr, int[] col, byte[] q, float[] scales, int m, float[] x, int xOff, int ldx,
+                        int row0, int row1, float[] y, int yOff, int ldy, boolean accumulate) {
+        VectorSpecies<Float> s = floats();
+        int l = s.length();
+        for (int j = row0; j < row1; j++) {
+            int t0 = rowPtr[j];
+            int t1 = rowPtr[j + 1];
+            int tv = t0 + s.loopBound(t1 - t0);
+            for (int i = 0; i < m; i++) {
+                int xi = xOff + i * ldx;
+                FloatVector acc = FloatVector.zero(s);
+                for (int t = t0; t < tv; t += l) {
+                    acc = FloatVector.fromArray(s, x, xi, col, t).fma(codes(q, t), acc);
+                }
+                float sum = acc.reduceLanes(VectorOperators.ADD);
+                for (int t = tv; t < t1; t++) {
+                    sum = Math.fma(x[xi + col[t]], q[t], sum);
+                }
+                store(y, yOff + i * ldy + j - row0, sum * scales[j], accumulate);
+            }
+        }
+    }
+
+    private static void store(float[] y, int at, float s, boolean accumulate) {
+        y[at] = accumulate ? y[at] + s : s;
+    }
+
+    @Override
+    public String toString() {
+        return "vector " + floats().vectorBitSize() + "-bit";
+    }
+
+    private static final class W128 extends VectorKernels {
+        @Override VectorSpecies<Float> floats() { return F128; }
+        @Override VectorSpecies<Byte> bytes() { return B64; }
+        @Override VectorSpecies<Short> shorts() { return ShortVector.SPECIES_64; }
+        @Override VectorSpecies<Integer> ints() { return IntVector.SPECIES_128; }
+        @Override VectorSpecies<Float> floats8() { return F128; }
+        @Override VectorSpecies<Byte> bytes8() { return B64; }
+        @Override VectorSpecies<Float> floats16() { return F128; }
+        @Override VectorSpecies<Byte> bytes16() { return B64; }
+    }
+
+    private static final class W256 extends VectorKernels {
+        @Override VectorSpecies<Float> floats() { return F256; }
+        @Override VectorSpecies<Byte> bytes() { return B64; }
+        @Override VectorSpecies<Short> shorts() { return ShortVector.SPECIES_128; }
+        @Override VectorSpecies<Integer> ints() { return IntVector.SPECIES_256; }
+        @Override VectorSpecies<Float> floats8() { return F256; }
+        @Override VectorSpecies<Byte> bytes8() { return B64; }
+        @Override VectorSpecies<Float> floats16() { return F256; }
+        @Override VectorSpecies<Byte> bytes16() { return B64; }
+    }
+
+    private static final class W512 extends VectorKernels {
+        @Override VectorSpecies<Float> floats() { return F512; }
+        @Override VectorSpecies<Byte> bytes() { return B128; }
+        @Override VectorSpecies<Short> shorts() { return ShortVector.SPECIES_256; }
+        @Override VectorSpecies<Integer> ints() { return IntVector.SPECIES_512; }
+        @Override VectorSpecies<Float> floats8() { return F256; }
+        @Override VectorSpecies<Byte> bytes8() { return B64; }
+        @Override VectorSpecies<Float> floats16() { return F512; }
+        @Override VectorSpecies<Byte> bytes16() { return B128; }
+    }
+}
