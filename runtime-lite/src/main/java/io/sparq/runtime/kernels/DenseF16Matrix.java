@@ -1,8 +1,8 @@
 package io.sparq.runtime.kernels;
 
-/** Dense binary16 weights (half the bytes of float32, exact decode), widened to float in registers. */
+/** Dense binary16 weights (half the bytes of float32, exact decode), widened through a 64K-entry table on both backends. */
 final class DenseF16Matrix extends KernelMatrix {
-    private final short[] w; // (rows, cols) binary16 bits, finite values only
+    private final short[] w; // (rows, cols) binary16 bits
 
     DenseF16Matrix(Kernels kernels, short[] w, int rows, int cols) {
         super(kernels, rows, cols);

@@ -30,7 +30,7 @@ public interface Kernels {
     void gemmNN(int m, int n, int k, float alpha, float[] a, int aOff, int aRow, int aCol,
                 float[] b, int bOff, int ldb, float[] c, int cOff, int ldc);
 
-    /** Dense binary16 weights {@code w} ({@code rows × cols}, row-major, finite values only). */
+    /** Dense binary16 weights {@code w} ({@code rows × cols}, row-major). */
     void denseF16(short[] w, int cols, int m, float[] x, int xOff, int ldx, int row0, int row1,
                   float[] y, int yOff, int ldy, boolean accumulate);
 

@@ -9,6 +9,14 @@ import io.sparq.format.Float16;
 public final class ScalarKernels implements Kernels {
     /** Floats of B kept hot per panel of {@link #gemmNT}: 64 KiB, well inside a typical L2. */
     private static final int PANEL_FLOATS = 16 * 1024;
+    /** Every binary16 bit pattern's float value (256 KiB): one load per weight instead of a branchy decode. */
+    private static final float[] HALF = new float[1 << 16];
+
+    static {
+        for (int h = 0; h < HALF.length; h++) {
+            HALF[h] = Float16.toFloat((short) h);
+        }
+    }
 
     @Override
     public void gemmNT(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
@@ -82,7 +90,7 @@ public final class ScalarKernels implements Kernels {
                 int xi = xOff + i * ldx;
                 float s = 0;
                 for (int p = 0; p < cols; p++) {
-                    s += x[xi + p] * Float16.toFloat(w[wj + p]);
+                    s += x[xi + p] * HALF[w[wj + p] & 0xffff];
                 }
                 store(y, yOff + i * ldy + j - row0, s, accumulate);
             }

@@ -118,12 +118,6 @@ public final class WeightMatrices {
             case F16: {
                 short[] w = new short[n];
                 stored.part(Part.VALUES).asShortBuffer().get(w);
-                for (short h : w) {
-                    if ((h & 0x7c00) == 0x7c00) {
-                        // the register widening handles finite values only; infinities and NaN take the exact path
-                        return of(stored.toDense(), kernels);
-                    }
-                }
                 return new DenseF16Matrix(kernels, w, rows, cols);
             }
             case INT8: {
