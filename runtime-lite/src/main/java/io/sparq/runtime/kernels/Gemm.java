@@ -1,22 +1,21 @@
 package io.sparq.runtime.kernels;
 
-import java.util.Arrays;
-
 /**
  * Dense single-precision matrix multiply {@code C = alpha·op(A)·op(B) + beta·C} on row-major
  * matrices stored contiguously from an offset, where {@code op(X)} is X or its transpose.
  *
- * <p>With B as stored ({@code [k, n]}) rows of C accumulate scaled rows of B
- * ({@link Kernels#gemmNN}: register blocks of 4 rows × 2 vectors, reading A(i, p) as a scalar so a
- * transposed A costs nothing extra). With B transposed ({@code [n, k]}) each element of C is a dot
- * product of two contiguous rows ({@link Kernels#gemmNT}); a transposed A is first copied into a
- * per-thread buffer as {@code [m, k]} so both operands are contiguous. Large products are split
- * across {@link KernelThreads} by rows of C, or by columns when C has few rows.
+ * <p>Every product runs as dot products of contiguous rows ({@link Kernels#gemmNT}: register blocks
+ * of 2 rows of A × 4 rows of Bᵀ): an operand not already in that layout (A transposed, B as stored)
+ * is first transposed into a per-thread buffer, which costs {@code O(mk + nk)} against the
+ * product's {@code O(mnk)}. (A broadcast-and-accumulate kernel for B as stored ran 10× slower on
+ * JDK 17, whose Vector API left its broadcasts uncompiled.) Large products are split across
+ * {@link KernelThreads} by rows of C, or by columns when C has few rows.
  */
 public final class Gemm {
     private static final int ROW_GRAIN = 8;
     private static final int COL_GRAIN = 64;
-    private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> PACKED_B = ThreadLocal.withInitial(() -> new float[0]);
 
     private Gemm() {
     }
@@ -40,38 +39,15 @@ public final class Gemm {
         if (m == 0 || n == 0) {
             return;
         }
-        if (transB) {
-            if (transA) {
-                float[] packed = packed(m * k);
-                for (int p = 0; p < k; p++) {
-                    for (int i = 0; i < m; i++) {
-                        packed[i * k + p] = a[aOff + p * m + i];
-                    }
-                }
-                a = packed;
-                aOff = 0;
-            }
-            productNT(kernels, m, n, k, alpha, a, aOff, k, b, bOff, k, beta, c, cOff, n);
-            return;
+        if (transA) {
+            a = transpose(PACKED_A, a, aOff, k, m);
+            aOff = 0;
         }
-        for (int i = 0; i < m; i++) {
-            scale(c, cOff + i * n, n, beta);
+        if (!transB) {
+            b = transpose(PACKED_B, b, bOff, k, n);
+            bOff = 0;
         }
-        productNN(kernels, m, n, k, alpha, a, aOff, transA ? 1 : k, transA ? m : 1, b, bOff, c, cOff);
-    }
-
-    private static void productNN(Kernels kernels, int m, int n, int k, float alpha, float[] a, int aOff, int aRow,
-                                  int aCol, float[] b, int bOff, float[] c, int cOff) {
-        long work = (long) m * n * k;
-        if (KernelThreads.worthSplitting(m, ROW_GRAIN, work)) {
-            KernelThreads.run(m, ROW_GRAIN, (i0, i1) -> kernels.gemmNN(i1 - i0, n, k, alpha,
-                    a, aOff + i0 * aRow, aRow, aCol, b, bOff, n, c, cOff + i0 * n, n));
-        } else if (KernelThreads.worthSplitting(n, COL_GRAIN, work)) {
-            KernelThreads.run(n, COL_GRAIN, (j0, j1) -> kernels.gemmNN(m, j1 - j0, k, alpha,
-                    a, aOff, aRow, aCol, b, bOff + j0, n, c, cOff + j0, n));
-        } else {
-            kernels.gemmNN(m, n, k, alpha, a, aOff, aRow, aCol, b, bOff, n, c, cOff, n);
-        }
+        productNT(kernels, m, n, k, alpha, a, aOff, k, b, bOff, k, beta, c, cOff, n);
     }
 
     /** {@link Kernels#gemmNT}, split across threads when large. */
@@ -89,22 +65,25 @@ public final class Gemm {
         }
     }
 
-    private static float[] packed(int size) {
-        float[] p = PACKED.get();
-        if (p.length < size) {
-            p = new float[size];
-            PACKED.set(p);
+    /** The transpose of the {@code rows × cols} matrix at {@code off}, in this thread's buffer (grown, never shrunk). */
+    private static float[] transpose(ThreadLocal<float[]> buffer, float[] x, int off, int rows, int cols) {
+        float[] t = buffer.get();
+        if (t.length < rows * cols) {
+            t = new float[rows * cols];
+            buffer.set(t);
         }
-        return p;
-    }
-
-    private static void scale(float[] c, int off, int n, float beta) {
-        if (beta == 0) {
-            Arrays.fill(c, off, off + n, 0f);
-        } else if (beta != 1) {
-            for (int j = 0; j < n; j++) {
-                c[off + j] *= beta;
+        // in 32 × 32 tiles, so the strided side of the copy stays within a few cache lines per tile
+        for (int r0 = 0; r0 < rows; r0 += 32) {
+            int r1 = Math.min(rows, r0 + 32);
+            for (int c0 = 0; c0 < cols; c0 += 32) {
+                int c1 = Math.min(cols, c0 + 32);
+                for (int r = r0; r < r1; r++) {
+                    for (int c = c0; c < c1; c++) {
+                        t[c * rows + r] = x[off + r * cols + c];
+                    }
+                }
             }
         }
+        return t;
     }
 }

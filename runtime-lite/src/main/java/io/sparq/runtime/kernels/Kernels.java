@@ -23,13 +23,6 @@ public interface Kernels {
     void gemmNT(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                 float beta, float[] c, int cOff, int ldc);
 
-    /**
-     * {@code C[i][j] += Σ_p (alpha·A(i, p))·B[p][j]} for {@code i < m, j < n, p < k}, where A(i, p) is
-     * {@code a[aOff + i*aRow + p*aCol]} (so A may be transposed) and B, C rows start at {@code off + i*ld}.
-     */
-    void gemmNN(int m, int n, int k, float alpha, float[] a, int aOff, int aRow, int aCol,
-                float[] b, int bOff, int ldb, float[] c, int cOff, int ldc);
-
     /** Dense binary16 weights {@code w} ({@code rows × cols}, row-major). */
     void denseF16(short[] w, int cols, int m, float[] x, int xOff, int ldx, int row0, int row1,
                   float[] y, int yOff, int ldy, boolean accumulate);

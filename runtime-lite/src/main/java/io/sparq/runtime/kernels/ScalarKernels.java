@@ -67,21 +67,6 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void gemmNN(int m, int n, int k, float alpha, float[] a, int aOff, int aRow, int aCol,
-                       float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-        for (int i = 0; i < m; i++) {
-            int ci = cOff + i * ldc;
-            for (int p = 0; p < k; p++) {
-                float av = alpha * a[aOff + i * aRow + p * aCol];
-                int bp = bOff + p * ldb;
-                for (int j = 0; j < n; j++) {
-                    c[ci + j] += av * b[bp + j];
-                }
-            }
-        }
-    }
-
-    @Override
     public void denseF16(short[] w, int cols, int m, float[] x, int xOff, int ldx, int row0, int row1,
                          float[] y, int yOff, int ldy, boolean accumulate) {
         for (int j = row0; j < row1; j++) {

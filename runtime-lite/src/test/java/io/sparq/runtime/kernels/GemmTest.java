@@ -41,8 +41,8 @@ class GemmTest {
 
     /**
      * Every backend (scalar, vector at 128/256/512 bits), all four transpose combinations, shapes that
-     * cross the register blocks (4 rows × 2 vectors, 2 × 4 dot products), the reduction block (256)
-     * and the row block (128) with tails, and one product large enough to be split across threads.
+     * cross the register blocks (2 × 4 dot products) and vector tails, the B panels of gemmNT,
+     * and products large enough to be split across threads by rows and by columns.
      * Tolerance: 1e-5 + 2.5e-7·(k + 4)·Σ|terms| (float rounding of a reordered sum).
      */
     @Test

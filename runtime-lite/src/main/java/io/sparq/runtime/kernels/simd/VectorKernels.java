@@ -28,9 +28,6 @@ public abstract class VectorKernels implements Kernels {
     private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
     /** Floats of B kept hot per panel of {@link #gemmNT}: 64 KiB. */
     private static final int PANEL_FLOATS = 16 * 1024;
-    /** gemmNN block of the reduction index and of C rows, so the A block (MC × KC) stays in L2. */
-    private static final int KC = 256;
-    private static final int MC = 128;
     private static final Kernels SCALAR = new ScalarKernels();
 
     VectorKernels() {
@@ -189,97 +186,6 @@ public abstract class VectorKernels implements Kernels {
         c[c1 + 1] = combine(alpha, tail(k, kv, a, a1, b, b1, s11.reduceLanes(VectorOperators.ADD)), beta, c[c1 + 1]);
         c[c1 + 2] = combine(alpha, tail(k, kv, a, a1, b, b2, s12.reduceLanes(VectorOperators.ADD)), beta, c[c1 + 2]);
         c[c1 + 3] = combine(alpha, tail(k, kv, a, a1, b, b3, s13.reduceLanes(VectorOperators.ADD)), beta, c[c1 + 3]);
-    }
-
-    @Override
-    public void gemmNN(int m, int n, int k, float alpha, float[] a, int aOff, int aRow, int aCol,
-                       float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-        int lanes = floats().length();
-        for (int p0 = 0; p0 < k; p0 += KC) {
-            int p1 = Math.min(k, p0 + KC);
-            for (int i0 = 0; i0 < m; i0 += MC) {
-                int i1 = Math.min(m, i0 + MC);
-                int j = 0;
-                for (; j + 2 * lanes <= n; j += 2 * lanes) {
-                    int i = i0;
-                    for (; i + 4 <= i1; i += 4) {
-                        axpy4x2(p0, p1, alpha, a, aOff + i * aRow, aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc);
-                    }
-                    for (; i < i1; i++) {
-                        axpy1(p0, p1, alpha, a, aOff + i * aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j);
-                        axpy1(p0, p1, alpha, a, aOff + i * aRow, aCol, b, bOff + j + lanes, ldb, c, cOff + i * ldc + j + lanes);
-                    }
-                }
-                for (; j + lanes <= n; j += lanes) {
-                    for (int i = i0; i < i1; i++) {
-                        axpy1(p0, p1, alpha, a, aOff + i * aRow, aCol, b, bOff + j, ldb, c, cOff + i * ldc + j);
-                    }
-                }
-                for (; j < n; j++) {
-                    for (int i = i0; i < i1; i++) {
-                        int ci = cOff + i * ldc + j;
-                        float sum = c[ci];
-                        for (int p = p0; p < p1; p++) {
-                            sum = Math.fma(alpha * a[aOff + i * aRow + p * aCol], b[bOff + p * ldb + j], sum);
-                        }
-                        c[ci] = sum;
-                    }
-                }
-            }
-        }
-    }
-
-    /** Four rows of C, two vectors wide: eight accumulators, two B loads and four broadcasts per step of p. */
-    private void axpy4x2(int p0, int p1, float alpha, float[] a, int a0, int aRow, int aCol,
-                         float[] b, int b0, int ldb, float[] c, int c0, int ldc) {
-        VectorSpecies<Float> s = floats();
-        int l = s.length();
-        int c1 = c0 + ldc;
-        int c2 = c1 + ldc;
-        int c3 = c2 + ldc;
-        FloatVector v00 = FloatVector.fromArray(s, c, c0);
-        FloatVector v01 = FloatVector.fromArray(s, c, c0 + l);
-        FloatVector v10 = FloatVector.fromArray(s, c, c1);
-        FloatVector v11 = FloatVector.fromArray(s, c, c1 + l);
-        FloatVector v20 = FloatVector.fromArray(s, c, c2);
-        FloatVector v21 = FloatVector.fromArray(s, c, c2 + l);
-        FloatVector v30 = FloatVector.fromArray(s, c, c3);
-        FloatVector v31 = FloatVector.fromArray(s, c, c3 + l);
-        for (int p = p0; p < p1; p++) {
-            int bp = b0 + p * ldb;
-            FloatVector w0 = FloatVector.fromArray(s, b, bp);
-            FloatVector w1 = FloatVector.fromArray(s, b, bp + l);
-            int ap = a0 + p * aCol;
-            FloatVector x = FloatVector.broadcast(s, alpha * a[ap]);
-            v00 = x.fma(w0, v00);
-            v01 = x.fma(w1, v01);
-            x = FloatVector.broadcast(s, alpha * a[ap + aRow]);
-            v10 = x.fma(w0, v10);
-            v11 = x.fma(w1, v11);
-            x = FloatVector.broadcast(s, alpha * a[ap + 2 * aRow]);
-            v20 = x.fma(w0, v20);
-            v21 = x.fma(w1, v21);
-            x = FloatVector.broadcast(s, alpha * a[ap + 3 * aRow]);
-            v30 = x.fma(w0, v30);
-            v31 = x.fma(w1, v31);
-        }
-        v00.intoArray(c, c0);
-        v01.intoArray(c, c0 + l);
-        v10.intoArray(c, c1);
-        v11.intoArray(c, c1 + l);
-        v20.intoArray(c, c2);
-        v21.intoArray(c, c2 + l);
-        v30.intoArray(c, c3);
-        v31.intoArray(c, c3 + l);
-    }
-
-    private void axpy1(int p0, int p1, float alpha, float[] a, int a0, int aCol, float[] b, int b0, int ldb, float[] c, int c0) {
-        VectorSpecies<Float> s = floats();
-        FloatVector v = FloatVector.fromArray(s, c, c0);
-        for (int p = p0; p < p1; p++) {
-            v = FloatVector.broadcast(s, alpha * a[a0 + p * aCol]).fma(FloatVector.fromArray(s, b, b0 + p * ldb), v);
-        }
-        v.intoArray(c, c0);
     }
 
     // ---------------------------------------------------------------- dense f16
