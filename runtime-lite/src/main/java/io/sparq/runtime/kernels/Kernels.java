@@ -10,7 +10,8 @@ package io.sparq.runtime.kernels;
  * {@code x[xOff + i*ldx]} and Y element {@code (i, j)} at {@code y[yOff + i*ldy + j - row0]}.
  * Within one output element the order of operations depends only on the element's own data, never
  * on {@code m}, the row range or the position in a register block, so a product computed in pieces
- * (threads, time steps, row ranges) equals the product computed at once, bit for bit.
+ * (threads, time steps, row ranges) equals the product computed at once (up to the order in which
+ * the Vector API adds the lanes of a register, which interpreted and compiled code may not share).
  *
  * <p>Arrays of codes ({@code byte[]}) are read up to 16 bytes past their last code: callers pad them.
  */
