@@ -4,11 +4,19 @@ package io.sparq.runtime.kernels;
  * Dense single-precision matrix multiply {@code C = alpha·op(A)·op(B) + beta·C} on row-major
  * matrices stored contiguously from an offset, where {@code op(X)} is X or its transpose.
  *
- * <p>Loop order keeps the innermost loop on contiguous memory: with B as stored ([K, N]) each row
- * of C accumulates scaled rows of B (i-k-j order); with B transposed ([N, K]) each element of C
- * is a dot product of a row of A with a row of B.
+ * <p>Every product runs as dot products of contiguous rows ({@link Kernels#gemmNT}: register blocks
+ * of 2 rows of A × 4 rows of Bᵀ): an operand not already in that layout (A transposed, B as stored)
+ * is first transposed into a per-thread buffer, which costs {@code O(mk + nk)} against the
+ * product's {@code O(mnk)}. (A broadcast-and-accumulate kernel for B as stored ran 10× slower on
+ * JDK 17, whose Vector API left its broadcasts uncompiled.) Large products are split across
+ * {@link KernelThreads} by rows of C, or by columns when C has few rows.
  */
 public final class Gemm {
+    private static final int ROW_GRAIN = 8;
+    private static final int COL_GRAIN = 64;
+    private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> PACKED_B = ThreadLocal.withInitial(() -> new float[0]);
+
     private Gemm() {
     }
 
@@ -23,44 +31,59 @@ public final class Gemm {
      */
     public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                             float[] a, int aOff, float[] b, int bOff, float beta, float[] c, int cOff) {
-        // element (i, p) of op(A) is at aOff + i * aRow + p * aCol
-        int aRow = transA ? 1 : k;
-        int aCol = transA ? m : 1;
+        gemm(Vectorization.kernels(), transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
+    }
+
+    static void gemm(Kernels kernels, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     float[] a, int aOff, float[] b, int bOff, float beta, float[] c, int cOff) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (transA) {
+            a = transpose(PACKED_A, a, aOff, k, m);
+            aOff = 0;
+        }
         if (!transB) {
-            for (int i = 0; i < m; i++) {
-                int ci = cOff + i * n;
-                scale(c, ci, n, beta);
-                for (int p = 0; p < k; p++) {
-                    float av = alpha * a[aOff + i * aRow + p * aCol];
-                    int bp = bOff + p * n;
-                    for (int j = 0; j < n; j++) {
-                        c[ci + j] += av * b[bp + j];
-                    }
-                }
-            }
+            b = transpose(PACKED_B, b, bOff, k, n);
+            bOff = 0;
+        }
+        productNT(kernels, m, n, k, alpha, a, aOff, k, b, bOff, k, beta, c, cOff, n);
+    }
+
+    /** {@link Kernels#gemmNT}, split across threads when large. */
+    static void productNT(Kernels kernels, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                          float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        long work = (long) m * n * k;
+        if (KernelThreads.worthSplitting(m, ROW_GRAIN, work)) {
+            KernelThreads.run(m, ROW_GRAIN, (i0, i1) -> kernels.gemmNT(i1 - i0, n, k, alpha,
+                    a, aOff + i0 * lda, lda, b, bOff, ldb, beta, c, cOff + i0 * ldc, ldc));
+        } else if (KernelThreads.worthSplitting(n, COL_GRAIN, work)) {
+            KernelThreads.run(n, COL_GRAIN, (j0, j1) -> kernels.gemmNT(m, j1 - j0, k, alpha,
+                    a, aOff, lda, b, bOff + j0 * ldb, ldb, beta, c, cOff + j0, ldc));
         } else {
-            for (int i = 0; i < m; i++) {
-                int ci = cOff + i * n;
-                int ai = aOff + i * aRow;
-                for (int j = 0; j < n; j++) {
-                    int bj = bOff + j * k;
-                    float sum = 0;
-                    for (int p = 0; p < k; p++) {
-                        sum += a[ai + p * aCol] * b[bj + p];
-                    }
-                    c[ci + j] = alpha * sum + (beta == 0 ? 0 : beta * c[ci + j]);
-                }
-            }
+            kernels.gemmNT(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         }
     }
 
-    private static void scale(float[] c, int off, int n, float beta) {
-        if (beta == 0) {
-            java.util.Arrays.fill(c, off, off + n, 0f);
-        } else if (beta != 1) {
-            for (int j = 0; j < n; j++) {
-                c[off + j] *= beta;
+    /** The transpose of the {@code rows × cols} matrix at {@code off}, in this thread's buffer (grown, never shrunk). */
+    private static float[] transpose(ThreadLocal<float[]> buffer, float[] x, int off, int rows, int cols) {
+        float[] t = buffer.get();
+        if (t.length < rows * cols) {
+            t = new float[rows * cols];
+            buffer.set(t);
+        }
+        // in 32 × 32 tiles, so the strided side of the copy stays within a few cache lines per tile
+        for (int r0 = 0; r0 < rows; r0 += 32) {
+            int r1 = Math.min(rows, r0 + 32);
+            for (int c0 = 0; c0 < cols; c0 += 32) {
+                int c1 = Math.min(cols, c0 + 32);
+                for (int r = r0; r < r1; r++) {
+                    for (int c = c0; c < c1; c++) {
+                        t[c * rows + r] = x[off + r * cols + c];
+                    }
+                }
             }
         }
+        return t;
     }
 }

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * {@link Gemm} against a naive triple loop in double precision, over every transpose combination,
- * odd sizes, non-zero offsets and several alpha / beta. Tolerance: 1e-5 + 1e-5·|expected|.
+ * odd sizes, non-zero offsets and several alpha / beta. Tolerance: 1e-5 + 2.5e-7·(k + 4)·Σ|terms|.
  */
 class GemmTest {
     private static final int[][] SIZES = {{1, 1, 1}, {3, 5, 2}, {7, 4, 9}, {16, 17, 31}, {2, 33, 1}, {4, 3, 0}};
@@ -39,7 +39,45 @@ class GemmTest {
         assertEquals("[6.0, 8.0]", Arrays.toString(c));
     }
 
+    /**
+     * Every backend (scalar, vector at 128/256/512 bits), all four transpose combinations, shapes that
+     * cross the register blocks (2 × 4 dot products) and vector tails, the B panels of gemmNT,
+     * and products large enough to be split across threads by rows and by columns.
+     * Tolerance: 1e-5 + 2.5e-7·(k + 4)·Σ|terms| (float rounding of a reordered sum).
+     */
+    @Test
+    void everyBackendMatchesNaiveProduct() {
+        Random rnd = new Random(9);
+        int[][] sizes = {{1, 37, 300}, {6, 19, 33}, {133, 21, 5}, {9, 70, 260}, {2, 2, 513}};
+        int before = KernelThreads.threads();
+        try {
+            KernelThreads.setThreads(2);
+            for (Kernels kernels : WeightMatrixKernelsTest.backends()) {
+                for (int[] s : sizes) {
+                    for (boolean transA : new boolean[] {false, true}) {
+                        for (boolean transB : new boolean[] {false, true}) {
+                            check(kernels, rnd, s[0], s[1], s[2], transA, transB, 0.5f, rnd.nextBoolean() ? 0 : 1.5f);
+                        }
+                    }
+                }
+            }
+            for (boolean transA : new boolean[] {false, true}) {
+                for (boolean transB : new boolean[] {false, true}) {
+                    check(Vectorization.kernels(), rnd, 70, 90, 200, transA, transB, 1, 0);
+                    check(Vectorization.kernels(), rnd, 3, 700, 600, transA, transB, 1, 1);
+                }
+            }
+        } finally {
+            KernelThreads.setThreads(before);
+        }
+    }
+
     private static void check(Random rnd, int m, int n, int k, boolean transA, boolean transB, float alpha, float beta) {
+        check(Vectorization.kernels(), rnd, m, n, k, transA, transB, alpha, beta);
+    }
+
+    private static void check(Kernels kernels, Random rnd, int m, int n, int k, boolean transA, boolean transB,
+                              float alpha, float beta) {
         int aOff = 3;
         int bOff = 1;
         int cOff = 2;
@@ -47,24 +85,28 @@ class GemmTest {
         float[] b = random(rnd, bOff + k * n);
         float[] c = random(rnd, cOff + m * n + 4);
         double[] expected = new double[m * n];
+        double[] magnitude = new double[m * n];
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 double sum = 0;
+                double abs = 0;
                 for (int p = 0; p < k; p++) {
                     float av = a[aOff + (transA ? p * m + i : i * k + p)];
                     float bv = b[bOff + (transB ? j * k + p : p * n + j)];
                     sum += (double) av * bv;
+                    abs += Math.abs((double) av * bv);
                 }
                 expected[i * n + j] = alpha * sum + beta * c[cOff + i * n + j];
+                magnitude[i * n + j] = Math.abs(alpha) * abs + Math.abs(beta * c[cOff + i * n + j]);
             }
         }
         float[] before = c.clone();
-        Gemm.gemm(transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
-        String what = "m=" + m + " n=" + n + " k=" + k + " transA=" + transA + " transB=" + transB
+        Gemm.gemm(kernels, transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
+        String what = kernels + " m=" + m + " n=" + n + " k=" + k + " transA=" + transA + " transB=" + transB
                 + " alpha=" + alpha + " beta=" + beta;
         for (int i = 0; i < m * n; i++) {
             double e = expected[i];
-            assertEquals(e, c[cOff + i], 1e-5 + 1e-5 * Math.abs(e), what + " element " + i);
+            assertEquals(e, c[cOff + i], 1e-5 + 2.5e-7 * (k + 4) * magnitude[i], what + " element " + i);
         }
         // nothing outside C's window is written
         for (int i = 0; i < c.length; i++) {

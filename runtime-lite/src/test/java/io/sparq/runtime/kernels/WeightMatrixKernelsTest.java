@@ -1,0 +1,173 @@
+package io.sparq.runtime.kernels;
+
+import io.sparq.format.Tensor;
+import io.sparq.format.codec.EncodedTensor;
+import io.sparq.format.codec.EncodingChoice;
+import io.sparq.format.codec.ValueFormat;
+import io.sparq.runtime.kernels.simd.VectorKernels;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+/**
+ * Every encoding's {@link WeightMatrix}, on the scalar kernels and on the vector kernels at 128, 256
+ * and 512 bits, against the double-precision product with {@link EncodedTensor#toDense()}: random
+ * shapes with vector tails, 0 and several input rows, padded strides, row ranges, and both
+ * overwrite and accumulate. No activation is quantized, so the only error is float rounding of a
+ * sum of {@code cols} products, bounded by {@code 1e-6 + 2.5e-7·(cols + 4)·Σ|x·w|} (twice the
+ * classic γ_n bound for a reordered sum, plus the per-row or per-group scale products).
+ */
+class WeightMatrixKernelsTest {
+    private static final int[][] SHAPES = {
+            {0, 5}, {1, 1}, {5, 3}, {9, 17}, {13, 40}, {6, 67}, {21, 33}, {3, 600}, {2, 1100}, {2, 6, 19}};
+
+    static List<Kernels> backends() {
+        return List.of(new ScalarKernels(), VectorKernels.forBits(128), VectorKernels.forBits(256),
+                VectorKernels.forBits(512));
+    }
+
+    static List<EncodingChoice> choices() {
+        List<EncodingChoice> all = new ArrayList<>(List.of(EncodingChoice.dense(), EncodingChoice.denseF16(),
+                EncodingChoice.denseInt8(), EncodingChoice.denseInt4(16), EncodingChoice.denseInt4(32)));
+        for (ValueFormat vf : ValueFormat.values()) {
+            for (int b : new int[] {4, 8, 16}) {
+                all.add(EncodingChoice.blockSparse(b, vf));
+            }
+            all.add(EncodingChoice.csr(vf));
+            all.add(EncodingChoice.bitmap(vf));
+        }
+        return all;
+    }
+
+    @Test
+    void everyEncodingMatchesTheDenseProductOnEveryBackend() {
+        Random rnd = new Random(11);
+        for (int[] shape : SHAPES) {
+            Tensor dense = sparseRandom(rnd, shape);
+            for (EncodingChoice choice : choices()) {
+                EncodedTensor stored = EncodedTensor.encode("w", dense, choice);
+                Tensor decoded = stored.toDense();
+                for (Kernels kernels : backends()) {
+                    WeightMatrix w = WeightMatrices.of(stored, kernels);
+                    for (int trial = 0; trial < 3; trial++) {
+                        check(rnd, w, decoded, stored + " on " + kernels);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void factoryPicksTheKernelOfTheEncoding() {
+        Tensor dense = sparseRandom(new Random(3), new int[] {8, 32});
+        Kernels k = new ScalarKernels();
+        assertInstanceOf(DenseF32Matrix.class, WeightMatrices.of(EncodedTensor.encode("w", dense, EncodingChoice.dense()), k));
+        assertInstanceOf(DenseF16Matrix.class, WeightMatrices.of(EncodedTensor.encode("w", dense, EncodingChoice.denseF16()), k));
+        assertInstanceOf(DenseInt8Matrix.class, WeightMatrices.of(EncodedTensor.encode("w", dense, EncodingChoice.denseInt8()), k));
+        assertInstanceOf(DenseInt4Matrix.class, WeightMatrices.of(EncodedTensor.encode("w", dense, EncodingChoice.denseInt4(16)), k));
+        assertInstanceOf(BlockSparseInt8Matrix.class,
+                WeightMatrices.of(EncodedTensor.encode("w", dense, EncodingChoice.blockSparse(8, ValueFormat.INT4)), k));
+        assertInstanceOf(BlockSparseF32Matrix.class,
+                WeightMatrices.of(EncodedTensor.encode("w", dense, EncodingChoice.blockSparse(8, ValueFormat.F16)), k));
+        assertInstanceOf(CsrInt8Matrix.class, WeightMatrices.of(EncodedTensor.encode("w", dense, EncodingChoice.bitmap(ValueFormat.INT8)), k));
+        assertInstanceOf(CsrF32Matrix.class, WeightMatrices.of(EncodedTensor.encode("w", dense, EncodingChoice.csr(ValueFormat.NATIVE)), k));
+    }
+
+    @Test
+    void largeProductsSplitAcrossThreadsGiveTheSameResult() {
+        Random rnd = new Random(5);
+        Tensor dense = sparseRandom(rnd, new int[] {512, 300});
+        int before = KernelThreads.threads();
+        try {
+            for (EncodingChoice choice : List.of(EncodingChoice.dense(), EncodingChoice.denseInt8(),
+                    EncodingChoice.blockSparse(8, ValueFormat.INT8), EncodingChoice.csr(ValueFormat.NATIVE))) {
+                EncodedTensor stored = EncodedTensor.encode("w", dense, choice);
+                WeightMatrix w = WeightMatrices.of(stored);
+                float[] x = random(rnd, 8 * 300);
+                float[] single = new float[8 * 512];
+                float[] split = new float[8 * 512];
+                KernelThreads.setThreads(1);
+                w.multiply(8, x, 0, 300, 0, 512, single, 0, 512, false);
+                KernelThreads.setThreads(3);
+                w.multiply(8, x, 0, 300, 0, 512, split, 0, 512, false);
+                for (int i = 0; i < single.length; i++) {
+                    assertEquals(single[i], split[i], 1e-5f * (1 + Math.abs(single[i])), stored + " element " + i);
+                }
+            }
+        } finally {
+            KernelThreads.setThreads(before);
+        }
+    }
+
+    private static void check(Random rnd, WeightMatrix w, Tensor decoded, String what) {
+        int rows = w.rows();
+        int cols = w.cols();
+        float[] wd = decoded.floats();
+        int m = rnd.nextInt(4);
+        int row0 = rows == 0 ? 0 : rnd.nextInt(rows);
+        int row1 = row0 + (rows == 0 ? 0 : rnd.nextInt(rows - row0 + 1));
+        if (rnd.nextBoolean()) {
+            row0 = 0;
+            row1 = rows;
+        }
+        int xOff = rnd.nextInt(3);
+        int ldx = cols + rnd.nextInt(3);
+        int yOff = rnd.nextInt(3);
+        int ldy = row1 - row0 + rnd.nextInt(3);
+        boolean accumulate = rnd.nextBoolean();
+        float[] x = random(rnd, xOff + m * ldx + 2);
+        float[] y = random(rnd, yOff + m * ldy + 2);
+        float[] before = y.clone();
+        w.multiply(m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
+        for (int i = 0; i < m; i++) {
+            for (int j = row0; j < row1; j++) {
+                int at = yOff + i * ldy + j - row0;
+                double want = accumulate ? before[at] : 0;
+                double magnitude = Math.abs(want);
+                for (int p = 0; p < cols; p++) {
+                    double term = (double) x[xOff + i * ldx + p] * wd[j * cols + p];
+                    want += term;
+                    magnitude += Math.abs(term);
+                }
+                assertEquals(want, y[at], 1e-6 + 2.5e-7 * (cols + 4) * magnitude,
+                        what + " m=" + m + " rows [" + row0 + ", " + row1 + ") Y[" + i + "][" + j + "]");
+            }
+        }
+        // elements outside the written block are untouched
+        for (int at = 0; at < y.length; at++) {
+            int rel = at - yOff;
+            boolean written = rel >= 0 && m > 0 && rel / Math.max(1, ldy) < m && rel % Math.max(1, ldy) < row1 - row0;
+            if (!written) {
+                assertEquals(before[at], y[at], what + " wrote outside Y at " + at);
+            }
+        }
+    }
+
+    /** Random values with whole zero 1×4 runs, zero elements and a zero row, so every sparse form has gaps. */
+    static Tensor sparseRandom(Random rnd, int[] shape) {
+        int n = Tensor.sizeOf(shape);
+        int cols = shape[shape.length - 1];
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            boolean runZero = ((i % cols) / 4 + i / Math.max(1, cols)) % 3 == 0;
+            v[i] = runZero || rnd.nextInt(4) == 0 ? 0 : rnd.nextFloat() * 2 - 1;
+        }
+        if (n > cols) {
+            java.util.Arrays.fill(v, 0, cols, 0f);
+        }
+        return Tensor.ofFloats(shape, v);
+    }
+
+    static float[] random(Random rnd, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = rnd.nextFloat() * 2 - 1;
+        }
+        return v;
+    }
+}
