@@ -54,11 +54,13 @@ class SparqCliTest {
         return new Result(exit, out.toString(), err.toString());
     }
 
-    /** A one-line error, no stack trace, and the given exit code. */
+    /** A one-line error (after any progress lines), no stack trace, and the given exit code. */
     private static void assertCleanError(Result r, int exit, String... fragments) {
         assertEquals(exit, r.exit(), () -> "exit code; stderr: " + r.err());
-        String firstLine = r.err().lines().findFirst().orElse("");
-        assertTrue(firstLine.startsWith("sparq: error: "), r.err());
+        // progress lines ("sparq: importing ...") may come first; the error is the one last line
+        List<String> lines = r.err().lines().toList();
+        assertTrue(!lines.isEmpty() && lines.get(lines.size() - 1).startsWith("sparq: error: "), r.err());
+        assertEquals(1, lines.stream().filter(l -> l.startsWith("sparq: error: ")).count(), r.err());
         assertFalse(r.err().contains("\tat "), "stack trace without --verbose: " + r.err());
         for (String f : fragments) {
             assertTrue(r.err().contains(f), () -> "expected '" + f + "' in: " + r.err());
