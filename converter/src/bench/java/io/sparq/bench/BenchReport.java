@@ -47,18 +47,18 @@ public final class BenchReport {
             System.out.println(kind.equals("step") ? "### Per-timestep latency, streaming (T = 1, state fed back), µs"
                     : "### Whole sequence (T = 100), µs per timestep");
             System.out.println();
-            System.out.println("| model | sparsity | encoding | sparq | ORT 1 thread | ORT all cores | ORT-1 ÷ sparq | ORT-all ÷ sparq"
+            System.out.println("| model | sparsity | encoding | threads | sparq | ORT, same threads | ORT ÷ sparq"
                     + " | weight bytes/step | roofline µs | sparq ÷ roofline |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|");
             for (Row r : select(rows, "SparqBenchmark." + kind)) {
                 String model = r.param("model");
-                Double ort1 = ort(rows, kind, model, "1");
-                Double ortAll = ort(rows, kind, model, "all");
+                String threads = r.param("threads").isEmpty() ? "all" : r.param("threads");
+                Double ort = ort(rows, kind, model, threads);
                 long bytes = weightBytes(model, Double.parseDouble(r.param("sparsity")), r.param("encoding"));
                 Double roofline = bandwidth == null ? null : bytes / bandwidth * 1e6;
-                System.out.printf(Locale.ROOT, "| %s | %s | %s | %.1f | %s | %s | %s | %s | %,d | %s | %s |%n", model,
-                        r.param("sparsity"), r.param("encoding"), r.score(), num(ort1), num(ortAll),
-                        ratio(ort1, r.score()), ratio(ortAll, r.score()), bytes, num(roofline), ratio(r.score(), roofline));
+                System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %.1f | %s | %s | %,d | %s | %s |%n", model,
+                        r.param("sparsity"), r.param("encoding"), threads, r.score(), num(ort),
+                        ratio(ort, r.score()), bytes, num(roofline), ratio(r.score(), roofline));
             }
             System.out.println();
         }

@@ -4,6 +4,7 @@ import io.sparq.converter.export.SyntheticModels.Cell;
 import io.sparq.format.Tensor;
 import io.sparq.runtime.api.Model;
 import io.sparq.runtime.api.Session;
+import io.sparq.runtime.kernels.KernelThreads;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -43,6 +44,10 @@ public class SparqBenchmark {
     @Param({"f32", "int8"})
     public String encoding;
 
+    /** Kernel threads: {@code 1}, or {@code all} cores (as OrtBenchmark's intra-op threads). */
+    @Param({"1", "all"})
+    public String threads;
+
     private Session session;
     private final Map<String, Tensor> stepFeeds = new HashMap<>();
     private final Map<String, Tensor> sequenceFeeds = new HashMap<>();
@@ -52,6 +57,7 @@ public class SparqBenchmark {
 
     @Setup
     public void setUp() {
+        KernelThreads.setThreads(threads.equals("all") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(threads));
         BenchModels.Spec spec = BenchModels.Spec.parse(model);
         lstm = spec.cell() == Cell.LSTM;
         session = Model.load(BenchModels.sparq(spec, sparsity, encoding)).newSession();

@@ -252,7 +252,7 @@ abstract class RecurrentDiff implements DiffOp {
     /** {@code out[b] = dz[b]·R[dir][row0 .. row0+rows)}: the state gradient through a block of R. */
     final void recurrentGradient(Tape tp, float[] dz, int dir, int row0, int rows, float[] out) {
         int h = tp.hidden;
-        Gemm.gemm(false, false, tp.batch, h, rows, 1f, dz, 0, tp.r, (dir * gates * h + row0) * h, 0f, out, 0);
+        Gemm.gemm(false, true, tp.batch, h, rows, 1f, dz, 0, tp.transposedR(dir * gates * h + row0, rows), 0, 0f, out, 0);
     }
 
     /** Replaces {@code v[off .. off+n)} by its value clipped to {@code [-clip, clip]}. */
@@ -423,6 +423,22 @@ abstract class RecurrentDiff implements DiffOp {
         final float[] y;            // Y, or null when not requested
         final float[] yh;
         final float[] yc;
+        // blocks of R transposed once per backward pass, keyed by first row: the state gradient
+        // dz·R runs every step, and a product with B as stored would transpose R again each time
+        private final java.util.Map<Integer, float[]> rTransposed = new java.util.HashMap<>();
+
+        /** Rows {@code [row0, row0 + rows)} of R (all directions flattened) as a (hidden, rows) matrix. */
+        float[] transposedR(int row0, int rows) {
+            return rTransposed.computeIfAbsent(row0, k -> {
+                float[] t = new float[hidden * rows];
+                for (int j = 0; j < rows; j++) {
+                    for (int i = 0; i < hidden; i++) {
+                        t[i * rows + j] = r[(row0 + j) * hidden + i];
+                    }
+                }
+                return t;
+            });
+        }
 
         Tape(RecurrentDiff op, int seq, int batch, int input, int hidden, int[] lengths, float[] x, float[] w,
              float[] r, float[] b, float[] p, float[] initialH, float[] initialC) {
