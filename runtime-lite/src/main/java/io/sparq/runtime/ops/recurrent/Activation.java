@@ -1,5 +1,7 @@
 package io.sparq.runtime.ops.recurrent;
 
+import io.sparq.runtime.kernels.FastMath;
+
 import io.sparq.runtime.ops.NodeContext;
 
 import java.util.Arrays;
@@ -130,7 +132,7 @@ final class Activation {
                 break;
             case TANH:
                 for (int i = off; i < end; i++) {
-                    v[i] = (float) Math.tanh(v[i]);
+                    v[i] = FastMath.tanh(v[i]);
                 }
                 break;
             case SIGMOID:
@@ -155,7 +157,7 @@ final class Activation {
                 break;
             case SCALED_TANH:
                 for (int i = off; i < end; i++) {
-                    v[i] = alpha * (float) Math.tanh(beta * v[i]);
+                    v[i] = alpha * FastMath.tanh(beta * v[i]);
                 }
                 break;
             case HARD_SIGMOID:
