@@ -86,7 +86,7 @@ final class ScheduleCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "MODEL", description = "Apply the schedule to this model's prunable weights (.onnx or .sparq).")
     Path modelFile;
 
-    @Option(names = "--block", paramLabel = "B", defaultValue = "1",
+    @Option(names = "--block", paramLabel = "B", defaultValue = "16",
             description = "Mask granularity with --model: 1 (unstructured) or 1×B blocks, B = 4, 8, 16. Default: ${DEFAULT-VALUE}.")
     int block;
 
@@ -118,7 +118,7 @@ final class ScheduleCommand implements Callable<Integer> {
             }
         } else if (schedule instanceof NarangSchedule n && n.derivesTheta()) {
             throw usage("narang with --sparsity derives θ from each tensor's weights: give --model, or give --theta");
-        } else if (!targets.isEmpty() || embeddings || config.blockSize() != 1) {
+        } else if (!targets.isEmpty() || embeddings || spec.commandLine().getParseResult().hasMatchedOption("--block")) {
             throw usage("--target, --embeddings and --block need --model");
         }
 

@@ -8,19 +8,20 @@ import io.sparq.format.codec.Encoding;
  * perElement × all elements}, in units of one dense multiply-add; the value format (f32, f16,
  * int8, int4) is the same for every candidate of a tensor, so it does not enter.
  *
- * <p>The defaults ({@link #DEFAULT}) encode what the kernels do: block-sparse runs a dense inner
- * loop over each kept block (small blocks pay more per-block overhead), CSR does a gather per
- * value, bitmap additionally scans one bit per element. With them, CSR beats dense above about
- * 67 % unstructured sparsity, block-sparse 16 beats dense as soon as its padding-free share of
- * zeros exceeds about 9 %. Replace the numbers with measured kernel costs
- * (docs/benchmarks.md) without touching the planner.
+ * <p>The defaults ({@link #DEFAULT}) are runtime-lite's int8 kernels measured on a 4096×1024
+ * matrix-vector product (2-core AVX2 machine, 256-bit vectors), per stored value relative to a
+ * dense int8 multiply-add (0.17 ns): block-sparse 16 = 2.8, 8 ≈ 5, 4 = 8.1, CSR = 18 (a gather
+ * per value); bitmap runs as CSR. So at 90 % sparsity 1×16 and 1×4 blocks beat dense int8 while
+ * unstructured CSR does not (it needs about 95 %). Dense f32 costs about 3.5× dense int8 per
+ * element, so for {@code --quantize none} these costs understate the sparse encodings' gain.
+ * Pass other measurements with {@code Options.withSpeedCosts} without touching the planner.
  *
  * @param blockSparse cost per stored value of block-sparse with B = 4, 8, 16 (index as
  *                    {@link SparsityProfile#BLOCK_SIZES})
  */
 public record SpeedCostModel(double dense, double[] blockSparse, double csr, double bitmap, double bitmapPerElement) {
     /** The documented defaults (docs/quantization.md). */
-    public static final SpeedCostModel DEFAULT = new SpeedCostModel(1.0, new double[] {1.5, 1.25, 1.1}, 3.0, 3.0, 0.05);
+    public static final SpeedCostModel DEFAULT = new SpeedCostModel(1.0, new double[] {8.1, 5.0, 2.8}, 18.0, 18.0, 0.05);
 
     public SpeedCostModel {
         if (blockSparse.length != SparsityProfile.BLOCK_SIZES.length) {

@@ -83,7 +83,7 @@ public final class Recipe {
         } catch (SparqException e) {
             throw bad(source, e.getMessage());
         }
-        int block = Math.toIntExact(orDefault(integer(source, map, "block"), 1L));
+        int block = Math.toIntExact(orDefault(integer(source, map, "block"), 16L));
         Object embeddings = map.get("embeddings");
         if (embeddings != null && !(embeddings instanceof Boolean)) {
             throw bad(source, "'embeddings' must be true or false, got " + embeddings);

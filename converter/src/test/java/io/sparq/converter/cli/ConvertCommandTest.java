@@ -92,13 +92,13 @@ class ConvertCommandTest {
         Path oneShot = tmp.resolve(name + ".oneshot.sparq");
         double sparsity = 0.75;
 
-        Result r = sparq("convert", onnx.toString(), "-o", tuned.toString(), "--sparsity", "" + sparsity,
+        Result r = sparq("convert", onnx.toString(), "-o", tuned.toString(), "--sparsity", "" + sparsity, "--block", "1",
                 "--data", train.toString(), "--steps", "60", "--batch", "8", "--lr", "3e-3", "--quantize", "none",
                 "--emit-onnx", tunedOnnx.toString());
         assertEquals(ExitCode.OK, r.exit(), r.err());
         assertTrue(r.out().contains("pruned tensors:"), r.out());
         assertTrue(r.err().contains("step 60/60"), "progress on stderr: " + r.err());
-        Result plain = sparq("convert", onnx.toString(), "-o", oneShot.toString(), "--sparsity", "" + sparsity,
+        Result plain = sparq("convert", onnx.toString(), "-o", oneShot.toString(), "--sparsity", "" + sparsity, "--block", "1",
                 "--quantize", "none");
         assertEquals(ExitCode.OK, plain.exit(), plain.err());
 

@@ -108,7 +108,7 @@ class ScheduleCommandTest {
 
     @Test
     void oneShotAndRecipe() throws IOException {
-        Result r = sparq("schedule", "--schedule", "oneshot", "--sparsity", "0.8", "--begin", "5", "--model", model.toString());
+        Result r = sparq("schedule", "--schedule", "oneshot", "--sparsity", "0.8", "--begin", "5", "--block", "1", "--model", model.toString());
         assertEquals(ExitCode.OK, r.exit(), r.err());
         String[] cells = row(r, 5);
         assertEquals("0.8000", cells[1]);
