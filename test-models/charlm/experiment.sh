@@ -20,7 +20,8 @@ lr=${LR:-1e-3}
 out=${OUT:-${TMPDIR:-/tmp}/sparq-charlm}
 mkdir -p "$out"
 sparq="$root/sparq"
-tune=(--data "$here/train.npz" --labels "$here/train_labels.npz" --steps "$steps" --batch "$batch" --lr "$lr"
+# unstructured masks (--block 1), as in both papers
+tune=(--block 1 --data "$here/train.npz" --labels "$here/train_labels.npz" --steps "$steps" --batch "$batch" --lr "$lr"
       --seed 1 --validation 0.05)
 
 score() {   # name, onnx, sparq
