@@ -24,12 +24,13 @@ sparq="$root/sparq"
 tune=(--block 1 --data "$here/train.npz" --labels "$here/train_labels.npz" --steps "$steps" --batch "$batch" --lr "$lr"
       --seed 1 --validation 0.05)
 
-score() {   # name, onnx, sparq
-  local onnx_bpc sparq_bpc
+score() {   # label, onnx, sparq (optional)
+  local onnx_bpc sparq_bpc logits
   onnx_bpc=$(python3 "$here/eval_bpc.py" "$2" "$here/heldout.npz" "$here/heldout_labels.npz" | cut -d' ' -f1)
   if [[ -n "$3" ]]; then
-    "$sparq" run "$3" --inputs "$here/heldout.npz" -o "$out/$1.logits.npz" >/dev/null
-    sparq_bpc=$(python3 "$here/eval_bpc.py" --logits "$out/$1.logits.npz" "$here/heldout_labels.npz" | cut -d' ' -f1)
+    logits="${3%.sparq}.logits.npz"
+    "$sparq" run "$3" --inputs "$here/heldout.npz" -o "$logits" >/dev/null
+    sparq_bpc=$(python3 "$here/eval_bpc.py" --logits "$logits" "$here/heldout_labels.npz" | cut -d' ' -f1)
     echo "| $1 | $onnx_bpc | $sparq_bpc | $(stat -c %s "$2") | $(stat -c %s "$3") |" >> "$out/results.md"
   else
     echo "| $1 | $onnx_bpc | – | $(stat -c %s "$2") | – |" >> "$out/results.md"
