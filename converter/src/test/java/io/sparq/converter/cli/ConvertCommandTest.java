@@ -22,11 +22,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.LongBuffer;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -38,6 +35,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
+import static io.sparq.converter.cli.CliRun.sparq;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -65,19 +63,6 @@ class ConvertCommandTest {
         models = Path.of(dir);
     }
 
-    private record Result(int exit, String out, String err) {
-    }
-
-    private static Result sparq(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = SparqCli.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Result(exit, out.toString(), err.toString());
-    }
-
     @TestFactory
     Stream<DynamicTest> fineTunedPruningOnEveryTestModel() {
         return Stream.of(MODELS).map(name -> DynamicTest.dynamicTest(name, () -> checkModel(name)));
@@ -92,13 +77,13 @@ class ConvertCommandTest {
         Path oneShot = tmp.resolve(name + ".oneshot.sparq");
         double sparsity = 0.75;
 
-        Result r = sparq("convert", onnx.toString(), "-o", tuned.toString(), "--sparsity", "" + sparsity, "--block", "1",
+        CliRun r = sparq("convert", onnx.toString(), "-o", tuned.toString(), "--sparsity", "" + sparsity, "--block", "1",
                 "--data", train.toString(), "--steps", "60", "--batch", "8", "--lr", "3e-3", "--quantize", "none",
                 "--emit-onnx", tunedOnnx.toString());
         assertEquals(ExitCode.OK, r.exit(), r.err());
         assertTrue(r.out().contains("pruned tensors:"), r.out());
         assertTrue(r.err().contains("step 60/60"), "progress on stderr: " + r.err());
-        Result plain = sparq("convert", onnx.toString(), "-o", oneShot.toString(), "--sparsity", "" + sparsity, "--block", "1",
+        CliRun plain = sparq("convert", onnx.toString(), "-o", oneShot.toString(), "--sparsity", "" + sparsity, "--block", "1",
                 "--quantize", "none");
         assertEquals(ExitCode.OK, plain.exit(), plain.err());
 
@@ -193,7 +178,7 @@ class ConvertCommandTest {
 
     @Test
     void dataWithoutPruningIsAUsageError() {
-        Result r = sparq("convert", models.resolve("lstm_classifier.onnx").toString(), "-o", tmp.resolve("x.sparq").toString(),
+        CliRun r = sparq("convert", models.resolve("lstm_classifier.onnx").toString(), "-o", tmp.resolve("x.sparq").toString(),
                 "--data", models.resolve("lstm_classifier.train.npz").toString());
         assertEquals(ExitCode.USAGE, r.exit(), r.err());
         assertTrue(r.err().startsWith("sparq: error: --data fine-tunes a pruned model"), r.err());
@@ -202,7 +187,7 @@ class ConvertCommandTest {
 
     @Test
     void aGlobThatMatchesNothingNamesThePrunableTensors() {
-        Result r = sparq("convert", models.resolve("lstm_classifier.onnx").toString(), "-o", tmp.resolve("x.sparq").toString(),
+        CliRun r = sparq("convert", models.resolve("lstm_classifier.onnx").toString(), "-o", tmp.resolve("x.sparq").toString(),
                 "--sparsity", "0.5", "--target", "nothing*=0.9");
         assertEquals(ExitCode.USAGE, r.exit(), r.err());
         assertTrue(r.err().contains("nothing*") && r.err().contains("LSTM"), r.err());
@@ -211,7 +196,7 @@ class ConvertCommandTest {
 
     @Test
     void dataThatDoesNotFitTheModelIsAUsageError() {
-        Result r = sparq("convert", models.resolve("lstm_classifier.onnx").toString(), "-o", tmp.resolve("x.sparq").toString(),
+        CliRun r = sparq("convert", models.resolve("lstm_classifier.onnx").toString(), "-o", tmp.resolve("x.sparq").toString(),
                 "--sparsity", "0.5", "--data", models.resolve("char_lm.train.npz").toString());
         assertEquals(ExitCode.USAGE, r.exit(), r.err());
         assertTrue(r.err().contains("'x'"), r.err());

@@ -3,16 +3,14 @@ package io.sparq.converter.cli;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
+import static io.sparq.converter.cli.CliRun.sparq;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,26 +29,14 @@ class ScheduleCommandTest {
         model = Path.of(dir, "lstm_stack2_bidir.onnx");
     }
 
-    private record Result(int exit, String out, String err) {
-    }
-
-    private static Result sparq(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = SparqCli.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return new Result(cl.execute(args), out.toString(), err.toString());
-    }
-
-    private static void assertUsageError(Result r, String fragment) {
+    private static void assertUsageError(CliRun r, String fragment) {
         assertEquals(ExitCode.USAGE, r.exit(), r.err());
         assertTrue(r.err().startsWith("sparq: error: "), r.err());
         assertTrue(r.err().contains(fragment), () -> "expected '" + fragment + "' in: " + r.err());
     }
 
     /** The table row printed for {@code step}, split into cells. */
-    private static String[] row(Result r, long step) {
+    private static String[] row(CliRun r, long step) {
         return r.out().lines().map(String::trim).filter(l -> l.startsWith(step + " "))
                 .findFirst().orElseThrow(() -> new AssertionError("no row for step " + step + " in:\n" + r.out())).split("\\s+");
     }
@@ -58,7 +44,7 @@ class ScheduleCommandTest {
     @Test
     void cubicPrintsEachUpdateAndWritesEveryStep() throws IOException {
         Path csv = tmp.resolve("cubic.csv");
-        Result r = sparq("schedule", "--sparsity", "0.9", "--steps", "1000", "--frequency", "100", "--csv", csv.toString());
+        CliRun r = sparq("schedule", "--sparsity", "0.9", "--steps", "1000", "--frequency", "100", "--csv", csv.toString());
         assertEquals(ExitCode.OK, r.exit(), r.err());
         // Zhu & Gupta: 0.9 − 0.9 (1 − t/1000)^3
         assertEquals("0.2439", row(r, 100)[1]);
@@ -74,7 +60,7 @@ class ScheduleCommandTest {
 
     @Test
     void narangWithThetaPrintsThresholds() {
-        Result r = sparq("schedule", "--schedule", "narang", "--theta", "1e-4", "--steps", "600", "--ramp", "400",
+        CliRun r = sparq("schedule", "--schedule", "narang", "--theta", "1e-4", "--steps", "600", "--ramp", "400",
                 "--frequency", "100", "--phi", "2");
         assertEquals(ExitCode.OK, r.exit(), r.err());
         assertEquals(4e-2, Double.parseDouble(row(r, 400)[1]), 1e-12);       // θ · 400
@@ -84,7 +70,7 @@ class ScheduleCommandTest {
     @Test
     void narangOnAModelEstimatesSparsityAndReachesTheTarget() throws IOException {
         Path csv = tmp.resolve("narang.csv");
-        Result r = sparq("schedule", "--schedule", "narang", "--sparsity", "0.9", "--steps", "600", "--frequency", "100",
+        CliRun r = sparq("schedule", "--schedule", "narang", "--sparsity", "0.9", "--steps", "600", "--frequency", "100",
                 "--model", model.toString(), "--block", "4", "--target", "onnx::MatMul_*=0.5", "--csv", csv.toString());
         assertEquals(ExitCode.OK, r.exit(), r.err());
         String[] last = row(r, 600);
@@ -108,14 +94,14 @@ class ScheduleCommandTest {
 
     @Test
     void oneShotAndRecipe() throws IOException {
-        Result r = sparq("schedule", "--schedule", "oneshot", "--sparsity", "0.8", "--begin", "5", "--block", "1", "--model", model.toString());
+        CliRun r = sparq("schedule", "--schedule", "oneshot", "--sparsity", "0.8", "--begin", "5", "--block", "1", "--model", model.toString());
         assertEquals(ExitCode.OK, r.exit(), r.err());
         String[] cells = row(r, 5);
         assertEquals("0.8000", cells[1]);
         assertEquals(0.8, Double.parseDouble(cells[2]), 1.0 / 1000);
         Path recipe = tmp.resolve("r.yaml");
         Files.writeString(recipe, "schedule: cubic\nsparsity: 0.5\nsteps: 40\nfrequency: 20\nblock: 8\n");
-        Result fromRecipe = sparq("schedule", "--recipe", recipe.toString(), "--model", model.toString());
+        CliRun fromRecipe = sparq("schedule", "--recipe", recipe.toString(), "--model", model.toString());
         assertEquals(ExitCode.OK, fromRecipe.exit(), fromRecipe.err());
         assertTrue(fromRecipe.out().contains("blocks 1x8"), fromRecipe.out());
         assertEquals(Arrays.asList("40", "0.5000"), Arrays.asList(row(fromRecipe, 40)).subList(0, 2));

@@ -6,11 +6,8 @@ import onnx.Onnx;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -18,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static io.sparq.converter.cli.CliRun.sparq;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,21 +39,8 @@ class SparqCliTest {
         reference = models.resolve("lstm_stack2_bidir.npz");
     }
 
-    private record Result(int exit, String out, String err) {
-    }
-
-    private static Result sparq(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = SparqCli.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Result(exit, out.toString(), err.toString());
-    }
-
     /** A one-line error (after any progress lines), no stack trace, and the given exit code. */
-    private static void assertCleanError(Result r, int exit, String... fragments) {
+    private static void assertCleanError(CliRun r, int exit, String... fragments) {
         assertEquals(exit, r.exit(), () -> "exit code; stderr: " + r.err());
         // progress lines ("sparq: importing ...") may come first; the error is the one last line
         List<String> lines = r.err().lines().toList();
@@ -70,7 +55,7 @@ class SparqCliTest {
     @Test
     void runWritesOutputsMatchingOnnxRuntime() {
         Path out = tmp.resolve("out.npz");
-        Result r = sparq("run", model.toString(), "--inputs", reference.toString(), "--output", out.toString());
+        CliRun r = sparq("run", model.toString(), "--inputs", reference.toString(), "--output", out.toString());
         assertEquals(ExitCode.OK, r.exit(), r.err());
         Tensor got = Npz.read(out).get("y");
         Tensor want = Npz.read(reference).get("output:y");
@@ -86,21 +71,21 @@ class SparqCliTest {
     @Test
     void convertThenRunAndInspectTheSparqFile() {
         Path sparqFile = tmp.resolve("model.sparq");
-        Result c = sparq("convert", model.toString(), "-o", sparqFile.toString());
+        CliRun c = sparq("convert", model.toString(), "-o", sparqFile.toString());
         assertEquals(ExitCode.OK, c.exit(), c.err());
         assertTrue(java.nio.file.Files.isRegularFile(sparqFile));
         Path fromOnnx = tmp.resolve("onnx.npz");
         Path fromSparq = tmp.resolve("sparq.npz");
         assertEquals(ExitCode.OK, sparq("run", model.toString(), "--inputs", reference.toString(), "-o", fromOnnx.toString()).exit());
-        Result r = sparq("run", sparqFile.toString(), "--inputs", reference.toString(), "-o", fromSparq.toString());
+        CliRun r = sparq("run", sparqFile.toString(), "--inputs", reference.toString(), "-o", fromSparq.toString());
         assertEquals(ExitCode.OK, r.exit(), r.err());
         float[] want = Npz.read(fromOnnx).get("y").floats();
         float[] got = Npz.read(fromSparq).get("y").floats();
         for (int i = 0; i < want.length; i++) {
             assertEquals(want[i], got[i], 1e-6f, "element " + i);
         }
-        Result onnxTable = sparq("inspect", model.toString());
-        Result sparqTable = sparq("inspect", sparqFile.toString());
+        CliRun onnxTable = sparq("inspect", model.toString());
+        CliRun sparqTable = sparq("inspect", sparqFile.toString());
         assertEquals(ExitCode.OK, sparqTable.exit(), sparqTable.err());
         assertEquals(onnxTable.out().lines().filter(l -> l.startsWith("total")).toList(),
                 sparqTable.out().lines().filter(l -> l.startsWith("total")).toList());
@@ -119,7 +104,7 @@ class SparqCliTest {
 
     @Test
     void inspectCountsEveryFloatInitializer() throws IOException {
-        Result r = sparq("inspect", model.toString(), "--json");
+        CliRun r = sparq("inspect", model.toString(), "--json");
         assertEquals(ExitCode.OK, r.exit(), r.err());
         Onnx.ModelProto proto = Onnx.ModelProto.parseFrom(Files.readAllBytes(model));
         long params = proto.getGraph().getInitializerList().stream()
@@ -129,7 +114,7 @@ class SparqCliTest {
         assertTrue(r.out().contains("\"parameters\": " + params + ","), "total " + params + " in " + r.out());
         assertTrue(r.out().contains("\"op\": \"LSTM\""), r.out());
 
-        Result text = sparq("inspect", model.toString());
+        CliRun text = sparq("inspect", model.toString());
         assertEquals(ExitCode.OK, text.exit(), text.err());
         assertTrue(text.out().lines().anyMatch(l -> l.startsWith("total") && l.contains(String.format(java.util.Locale.ROOT, "%,d", params))),
                 text.out());
@@ -196,12 +181,12 @@ class SparqCliTest {
 
     @Test
     void verboseAddsTheStackTrace() {
-        Result r = sparq("--verbose", "inspect", tmp.resolve("absent.onnx").toString());
+        CliRun r = sparq("--verbose", "inspect", tmp.resolve("absent.onnx").toString());
         assertEquals(ExitCode.FAILURE, r.exit());
         assertTrue(r.err().contains("\tat "), r.err());
     }
 
-    private Result runWith(Map<String, Tensor> inputs) {
+    private CliRun runWith(Map<String, Tensor> inputs) {
         Path in = tmp.resolve("inputs-" + inputs.hashCode() + ".npz");
         Npz.write(in, inputs);
         return sparq("run", model.toString(), "--inputs", in.toString());

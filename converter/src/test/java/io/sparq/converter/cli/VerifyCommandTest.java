@@ -13,14 +13,12 @@ import io.sparq.runtime.api.Session;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import static io.sparq.converter.cli.CliRun.sparq;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,18 +39,6 @@ class VerifyCommandTest {
         inputs = Path.of(dir, "lstm_stack2_bidir.npz");
     }
 
-    private record Result(int exit, String out, String err) {
-    }
-
-    private static Result sparq(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = SparqCli.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return new Result(cl.execute(args), out.toString(), err.toString());
-    }
-
     private Path int8File() {
         Graph g = OnnxImporter.load(model);
         EncodingPlan plan = EncodingPlanner.plan(g, EncodingPlanner.Options.of(QuantizeMode.INT8, EncodingPlanner.Objective.SIZE));
@@ -65,7 +51,7 @@ class VerifyCommandTest {
     void losslessConversionVerifiesWithZeroError() {
         Path sparqFile = tmp.resolve("dense.sparq");
         assertEquals(ExitCode.OK, sparq("convert", model.toString(), "-o", sparqFile.toString()).exit());
-        Result r = sparq("verify", model.toString(), sparqFile.toString(), "--inputs", inputs.toString(), "--tolerance", "0");
+        CliRun r = sparq("verify", model.toString(), sparqFile.toString(), "--inputs", inputs.toString(), "--tolerance", "0");
         assertEquals(ExitCode.OK, r.exit(), r.err());
         String row = r.out().lines().filter(l -> l.startsWith("y ")).findFirst().orElseThrow();
         assertTrue(row.matches("y\\s+\\[5, 3, 4]\\s+0\\.000e\\+00\\s+\\S+\\s+0\\.000e\\+00\\s+ok"), row);
@@ -93,14 +79,14 @@ class VerifyCommandTest {
         assertTrue(maxDiff > 0, "int8 weights must change the outputs");
         double rel = maxDiff / maxAbs;
 
-        Result loose = sparq("verify", model.toString(), file.toString(), "--inputs", inputs.toString(), "--tolerance", "0.05");
+        CliRun loose = sparq("verify", model.toString(), file.toString(), "--inputs", inputs.toString(), "--tolerance", "0.05");
         assertEquals(ExitCode.OK, loose.exit(), loose.err());
         String row = loose.out().lines().filter(l -> l.startsWith("y ")).findFirst().orElseThrow();
         String[] cols = row.split("\\s+");
         assertEquals(maxDiff, Double.parseDouble(cols[4]), maxDiff * 1e-3, row);
         assertEquals(rel, Double.parseDouble(cols[6]), rel * 1e-3, row);
 
-        Result tight = sparq("verify", model.toString(), file.toString(), "--inputs", inputs.toString(), "--tolerance", "1e-6");
+        CliRun tight = sparq("verify", model.toString(), file.toString(), "--inputs", inputs.toString(), "--tolerance", "1e-6");
         assertEquals(ExitCode.FAILURE, tight.exit());
         assertTrue(tight.out().contains("FAIL"), tight.out());
         assertEquals(1, tight.err().lines().count(), tight.err());
@@ -109,27 +95,27 @@ class VerifyCommandTest {
 
     @Test
     void errorsAreOneLine() {
-        Result missing = sparq("verify", model.toString(), tmp.resolve("nope.sparq").toString(), "--inputs", inputs.toString());
+        CliRun missing = sparq("verify", model.toString(), tmp.resolve("nope.sparq").toString(), "--inputs", inputs.toString());
         assertEquals(ExitCode.FAILURE, missing.exit());
         assertEquals(1, missing.err().lines().count(), missing.err());
         assertTrue(missing.err().startsWith("sparq: error: ") && missing.err().contains("nope.sparq"), missing.err());
         assertFalse(missing.err().contains("\tat "));
-        Result negative = sparq("verify", model.toString(), model.toString(), "--inputs", inputs.toString(), "--tolerance", "-1");
+        CliRun negative = sparq("verify", model.toString(), model.toString(), "--inputs", inputs.toString(), "--tolerance", "-1");
         assertEquals(ExitCode.USAGE, negative.exit());
     }
 
     @Test
     void inspectShowsEncodingAndStoredBytes() {
         Path file = int8File();
-        Result r = sparq("inspect", file.toString());
+        CliRun r = sparq("inspect", file.toString());
         assertEquals(ExitCode.OK, r.exit(), r.err());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("node ") && l.contains("encoding")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.contains("dense/int8") || l.contains("block_sparse/int8")
                 || l.contains("csr/int8") || l.contains("bitmap/int8")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.contains("dense/float32")), "biases stay dense float32: " + r.out());
-        Result json = sparq("inspect", file.toString(), "--json");
+        CliRun json = sparq("inspect", file.toString(), "--json");
         assertTrue(json.out().contains("\"encoding\": \"dense/int8\""), json.out());
-        Result onnx = sparq("inspect", model.toString());
+        CliRun onnx = sparq("inspect", model.toString());
         assertFalse(onnx.out().contains("int8"), onnx.out());
     }
 }
