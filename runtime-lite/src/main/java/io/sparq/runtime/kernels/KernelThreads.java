@@ -15,7 +15,8 @@ import java.util.concurrent.locks.LockSupport;
 public final class KernelThreads {
     /**
      * Multiply-adds (or weight bytes streamed, for the encoded matrices) below which a product runs
-     * on one thread: under about 100 µs of work, handing chunks to other cores costs more than it saves.
+     * on one thread: under about 100 µs of work, handing chunks to other cores costs more than it
+     * saves. (Splitting a 90 %-sparse int8 hidden-1024 step, 0.5 MB, measured no faster on 2 cores.)
      */
     public static final long MIN_PARALLEL_WORK = 1L << 20;
     private static final LinkedBlockingQueue<Job> QUEUE = new LinkedBlockingQueue<>();
