@@ -126,6 +126,12 @@ public final class Pruner implements WeightConstraint {
                 s.schedule = narang;
             }
             s.mask.maskBelow(w, narang.thresholdAt(step));
+            double target = s.target.sparsity();
+            if (step >= narang.endStep() && !Double.isNaN(target) && s.mask.sparsity() < target) {
+                // θ was derived from the weights at start_itr; training moves them, so the final
+                // threshold can fall short. The last update tops the mask up to the target.
+                s.mask.maskToSparsity(w, target);
+            }
         }
     }
 

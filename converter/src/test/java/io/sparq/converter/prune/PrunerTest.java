@@ -144,6 +144,29 @@ class PrunerTest {
         }
     }
 
+    /** Training grows the kept weights (they take over from the pruned ones); the last update still lands on the target. */
+    @Test
+    void narangDerivedThetaReachesTheTargetWhenWeightsGrow() {
+        for (int block : new int[] {1, 8}) {
+            Pruner pruner = new Pruner(targets(0.9, 0.6), NarangSchedule.forSparsity(0, 40, 100, 0.9, 1.5, 7), block);
+            Map<String, Tensor> w = weights(12);
+            for (long step = 0; step <= 120; step++) {
+                pruner.beforeStep(step, w);
+                for (Tensor t : w.values()) {
+                    float[] v = t.floats();
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] *= 1.01f;
+                    }
+                }
+                pruner.afterUpdate(w);
+            }
+            for (Pruner.TensorReport r : pruner.report()) {
+                assertTrue(Math.abs(r.achieved() - r.target()) * Tensor.sizeOf(r.shape()) <= block, "block " + block + " " + r);
+                assertEquals(Math.round(r.achieved() * Tensor.sizeOf(r.shape())), zeros(w.get(r.name())), r.name());
+            }
+        }
+    }
+
     @Test
     void narangWithGivenThetaMasksWeightsBelowTheThreshold() {
         NarangSchedule schedule = NarangSchedule.withTheta(0, 10, 20, 0.002, 1.5, 5);
