@@ -121,16 +121,22 @@ public final class Pruner implements WeightConstraint {
         if (s.schedule instanceof SparsitySchedule sparsity) {
             s.mask.maskToSparsity(w, sparsity.sparsityAt(step));
         } else if (s.schedule instanceof NarangSchedule narang) {
+            double target = s.target.sparsity();
             if (narang.derivesTheta()) {
                 narang = narang.resolveTheta(s.mask.quantile(w, narang.targetSparsity()));
                 s.schedule = narang;
             }
-            s.mask.maskBelow(w, narang.thresholdAt(step));
-            double target = s.target.sparsity();
-            if (step >= narang.endStep() && !Double.isNaN(target) && s.mask.sparsity() < target) {
-                // θ was derived from the weights at start_itr; training moves them, so the final
-                // threshold can fall short. The last update tops the mask up to the target.
-                s.mask.maskToSparsity(w, target);
+            if (Double.isNaN(target)) {
+                s.mask.maskBelow(w, narang.thresholdAt(step));
+            } else {
+                // θ derived for a target: the threshold keeps the ramp's shape, ε(t) / ε(end), but is
+                // scaled to the target's magnitude quantile of the weights as they are now, since
+                // fine-tuning moves them (kept weights grow as they take over from pruned ones);
+                // with θ fixed at start_itr the ramp would end short of the target.
+                s.mask.maskBelow(w, narang.rampFraction(step) * s.mask.quantile(w, target));
+                if (step >= narang.endStep() && s.mask.sparsity() < target) {
+                    s.mask.maskToSparsity(w, target);   // ties at the quantile
+                }
             }
         }
     }
