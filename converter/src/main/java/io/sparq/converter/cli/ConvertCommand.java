@@ -81,7 +81,7 @@ final class ConvertCommand implements Callable<Integer> {
 
         @Option(names = "--block", paramLabel = "B", defaultValue = "16",
                 description = "Mask granularity: 1xB blocks along the input axis, B = 4, 8, 16, which the fast kernels"
-                        + " run; or 1, unstructured (the most accurate, and as small, but at 90 % no faster than"
+                        + " run; or 1, unstructured (the most accurate, and as small, but at 90 %% no faster than"
                         + " dense int8). Default: ${DEFAULT-VALUE}.")
         int block;
 

@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 /** The {@code sparq} command: converts, inspects and runs recurrent models. */
 @Command(name = "sparq",
         mixinStandardHelpOptions = true,
+        scope = CommandLine.ScopeType.INHERIT,   // -h/--help (and -V) on every subcommand too
         versionProvider = VersionCommand.Provider.class,
         header = "Sparse + quantized recurrent networks for the JVM.",
         description = "Imports dense ONNX LSTM/GRU/RNN models, prunes, fine-tunes and quantizes them into .sparq files, inspects, verifies and runs them.",
