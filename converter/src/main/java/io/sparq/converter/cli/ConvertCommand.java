@@ -268,8 +268,10 @@ final class ConvertCommand implements Callable<Integer> {
         r.frozen().forEach((name, why) -> out.println("  not trained: " + name + " (" + why + ")"));
         out.println("stored tensors:");
         r.plan().table().forEach(line -> out.println("  " + line));
-        out.printf("wrote %s (%s; %s was %s, %.1fx smaller)%n", outputFile, InspectCommand.humanBytes(r.outputBytes()),
-                modelFile.getFileName(), InspectCommand.humanBytes(r.inputBytes()), (double) r.inputBytes() / r.outputBytes());
+        double ratio = (double) r.inputBytes() / r.outputBytes();
+        out.printf(Locale.ROOT, "wrote %s (%s; %s was %s, %s)%n", outputFile, InspectCommand.humanBytes(r.outputBytes()),
+                modelFile.getFileName(), InspectCommand.humanBytes(r.inputBytes()),
+                ratio >= 1 ? String.format(Locale.ROOT, "%.1fx smaller", ratio) : String.format(Locale.ROOT, "%.2fx its size", 1 / ratio));
         if (encode.emitOnnx != null) {
             out.println("wrote " + encode.emitOnnx + " (pruned model as ONNX)");
         }
