@@ -14,7 +14,7 @@ import io.sparq.converter.finetune.TrainingListener;
 import io.sparq.converter.importer.OnnxImporter;
 import io.sparq.converter.prune.PruneConfig;
 import io.sparq.converter.prune.Pruner;
-import io.sparq.converter.quantize.QuantizeMode;
+import io.sparq.converter.quantize.FakeQuantizer;
 import io.sparq.format.DataType;
 import io.sparq.format.ErrorCode;
 import io.sparq.format.Graph;
@@ -53,9 +53,16 @@ public final class Conversion {
      * @param fineTune  optimizer, steps and loss settings (used when {@code data} is given)
      * @param encoding  value format and encoding objective
      * @param emitOnnx  also write the pruned, fine-tuned model as dense ONNX here; null = don't
+     * @param quantizationAware fine-tune with the weights rounded as {@code encoding} will store
+     *                  them (straight-through estimator), so low-bit formats keep more accuracy
      */
     public record Options(PruneConfig pruning, Path data, Path labels, FineTuneConfig fineTune,
-                          EncodingPlanner.Options encoding, Path emitOnnx) {
+                          EncodingPlanner.Options encoding, Path emitOnnx, boolean quantizationAware) {
+        /** Without quantization-aware fine-tuning. */
+        public Options(PruneConfig pruning, Path data, Path labels, FineTuneConfig fineTune,
+                       EncodingPlanner.Options encoding, Path emitOnnx) {
+            this(pruning, data, labels, fineTune, encoding, emitOnnx, false);
+        }
     }
 
     /**
@@ -119,7 +126,13 @@ public final class Conversion {
                     }
                 }
                 listener.stage("fine-tuning " + config.steps() + " steps with " + pruner.schedule());
-                training = new Trainer(student, config).train(data, pruner,
+                Trainer trainer = new Trainer(student, config);
+                if (options.quantizationAware()) {
+                    List<String> weights = EncodingPlanner.weights(graph, options.encoding().embeddings()).keySet().stream()
+                            .filter(student.parameters()::containsKey).toList();
+                    trainer.withFakeQuantization(new FakeQuantizer(options.encoding().quantize(), weights));
+                }
+                training = trainer.train(data, pruner,
                         p -> listener.onStep(p, pruner.overallSparsity()), cancel);
                 if (training.cancelled()) {
                     throw new SparqException(ErrorCode.INVALID_ARGUMENT, "cancelled at step " + training.steps()

@@ -147,6 +147,11 @@ final class ConvertCommand implements Callable<Integer> {
                 description = "Pick each weight's encoding for speed or size. Default: ${DEFAULT-VALUE}.")
         String optimize;
 
+        @Option(names = "--qat",
+                description = "Quantization-aware fine-tuning: training sees the weights rounded as --quantize stores"
+                        + " them (straight-through estimator), so int4 keeps more accuracy. Needs --data.")
+        boolean qat;
+
         @Option(names = "--emit-onnx", paramLabel = "FILE",
                 description = "Also write the pruned, fine-tuned model as (dense-stored) ONNX, to check it in any ONNX runtime.")
         Path emitOnnx;
@@ -165,8 +170,11 @@ final class ConvertCommand implements Callable<Integer> {
                 : pruning != null ? QuantizeMode.INT8 : QuantizeMode.NONE;
         EncodingPlanner.Options encoding = EncodingPlanner.Options.of(quantize, EncodingPlanner.Objective.parse(encode.optimize))
                 .withEmbeddings(pruning != null && pruning.includeEmbeddings());
+        if (encode.qat && tune.data == null) {
+            throw usage("--qat fine-tunes: give --data (and --sparsity) too");
+        }
         Conversion.Options options = new Conversion.Options(pruning, tune.data, tune.labels,
-                tune.data == null ? null : fineTune(), encoding, encode.emitOnnx);
+                tune.data == null ? null : fineTune(), encoding, encode.emitOnnx, encode.qat);
 
         PrintWriter out = spec.commandLine().getOut();
         ProgressPrinter progress = new ProgressPrinter(spec.commandLine().getErr());

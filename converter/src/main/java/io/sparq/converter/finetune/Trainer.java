@@ -1,5 +1,6 @@
 package io.sparq.converter.finetune;
 
+import io.sparq.converter.quantize.FakeQuantizer;
 import io.sparq.format.ErrorCode;
 import io.sparq.format.Graph;
 import io.sparq.format.SparqException;
@@ -26,6 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Trainer {
     private final TrainingGraph model;
     private final FineTuneConfig config;
+    private FakeQuantizer fakeQuant;           // null: train the float weights as they are
 
     /** What a run produced. */
     public record Result(long steps, double lastLoss, double bestValidationLoss, long bestStep, boolean cancelled,
@@ -35,6 +37,15 @@ public final class Trainer {
     public Trainer(TrainingGraph model, FineTuneConfig config) {
         this.model = model;
         this.config = config;
+    }
+
+    /**
+     * Quantization-aware training: forward and backward passes (training and validation) see the
+     * weights rounded as {@code quantizer} says, updates go to the float weights (straight-through).
+     */
+    public Trainer withFakeQuantization(FakeQuantizer quantizer) {
+        this.fakeQuant = quantizer;
+        return this;
     }
 
     /** The outputs the loss covers: those the config names, else every graph output. */
@@ -88,9 +99,11 @@ public final class Trainer {
                 }
                 batch[i] = trainSamples[cursor++];
             }
+            Map<String, float[]> master = fakeQuant == null ? Map.of() : fakeQuant.roundInPlace(params);
             TrainingGraph.Tape tape = model.forward(data.inputBatch(batch));
             Loss.Value loss = Loss.compute(config.loss(), tape.outputs(), select(data.targetBatch(batch), outputs), kinds);
             Map<String, Tensor> grads = model.backward(tape, loss.gradients());
+            FakeQuantizer.restore(params, master);
             Optimizer.clipGlobalNorm(grads, config.clipNorm());
             double lr = schedule.at(step, config.steps());
             optimizer.step(params, grads, lr);
@@ -99,7 +112,9 @@ public final class Trainer {
             double valLoss = Double.NaN;
             boolean evalNow = config.evalEvery() > 0 && (step + 1) % config.evalEvery() == 0;
             if (validation > 0 && (evalNow || step + 1 == config.steps())) {
+                Map<String, float[]> floats = fakeQuant == null ? Map.of() : fakeQuant.roundInPlace(params);
                 valLoss = evaluate(data, valSamples, outputs, kinds);
+                FakeQuantizer.restore(params, floats);
                 if (config.keepBest() && constraint.settledAt(step) && !(valLoss >= bestLoss)) {
                     best = snapshot(params);
                     bestLoss = valLoss;

@@ -177,6 +177,27 @@ class ConvertCommandTest {
     }
 
     @Test
+    void quantizationAwareFineTuningRunsAndNeedsData() {
+        Path onnx = models.resolve("lstm_classifier.onnx");
+        Path out = tmp.resolve("qat.sparq");
+        CliRun noData = sparq("convert", onnx.toString(), "-o", out.toString(), "--sparsity", "0.5", "--qat");
+        assertEquals(ExitCode.USAGE, noData.exit(), noData.err());
+        assertTrue(noData.err().contains("--qat"), noData.err());
+        CliRun r = sparq("convert", onnx.toString(), "-o", out.toString(), "--sparsity", "0.5", "--quantize", "int4", "--qat",
+                "--data", models.resolve("lstm_classifier.train.npz").toString(), "--steps", "10");
+        assertEquals(ExitCode.OK, r.exit(), r.err());
+        assertTrue(r.out().contains("/int4"), "int4 weights in the table: " + r.out());
+        Map<String, Tensor> in = new LinkedHashMap<>();
+        Npz.read(models.resolve("lstm_classifier.npz")).forEach((k, v) -> {
+            if (!k.startsWith("output:")) {
+                in.put(k, v);
+            }
+        });
+        // the int4 file runs: batch 3 of the reference input, 4 class probabilities each
+        assertEquals(List.of(3, 4), java.util.Arrays.stream(run(Model.load(out), in).get("probs").shape()).boxed().toList());
+    }
+
+    @Test
     void dataWithoutPruningIsAUsageError() {
         CliRun r = sparq("convert", models.resolve("lstm_classifier.onnx").toString(), "-o", tmp.resolve("x.sparq").toString(),
                 "--data", models.resolve("lstm_classifier.train.npz").toString());
