@@ -110,10 +110,11 @@ public final class Conversion {
                 listener.stage("preparing fine-tuning data from " + options.data().getFileName());
                 List<String> outputs = Trainer.lossOutputs(graph, config);
                 TrainingData data = TrainingData.fromNpz(options.data(), graph, Map.of());
-                data = options.labels() != null ? data.withLabels(options.labels())
+                Map<String, Tensor> labels = options.labels() == null ? null : Npz.read(options.labels());
+                data = labels != null ? data.withTargets(labels)
                         : data.withTeacherTargets(new TrainingGraph(graph), outputs, config.batchSize());
                 if (config.loss() == null) {
-                    config = config.toBuilder().loss(defaultLoss(graph, outputs, options.labels())).build();
+                    config = config.toBuilder().loss(defaultLoss(graph, outputs, labels)).build();
                 }
                 tuned = config;
                 TrainingGraph student = new TrainingGraph(graph, DiffRegistry.standard(), config.trainingOptions(),
@@ -174,10 +175,9 @@ public final class Conversion {
      * The loss when none is asked for: cross-entropy on integer labels, MSE on float labels; when
      * distilling, KL if every output is a (log-)softmax (a distribution), MSE otherwise.
      */
-    private static LossKind defaultLoss(Graph graph, List<String> outputs, Path labels) {
+    private static LossKind defaultLoss(Graph graph, List<String> outputs, Map<String, Tensor> labels) {
         if (labels != null) {
-            Map<String, Tensor> arrays = Npz.read(labels);
-            boolean integer = outputs.stream().map(arrays::get).allMatch(t -> t != null
+            boolean integer = outputs.stream().map(labels::get).allMatch(t -> t != null
                     && (t.type() == DataType.INT64 || t.type() == DataType.INT32));
             return integer ? LossKind.CROSS_ENTROPY : LossKind.MSE;
         }

@@ -95,11 +95,6 @@ public final class TrainingData {
         return new TrainingData(graph, inputs, inputAxes, Collections.unmodifiableMap(t), axes, axisOverrides, size);
     }
 
-    /** Labels from an {@code .npz} keyed by output name. */
-    public TrainingData withLabels(Path file) {
-        return withTargets(Npz.read(file));
-    }
-
     /** Targets = the outputs of {@code teacher} (run once, in batches of {@code batchSize}) on every sample. */
     public TrainingData withTeacherTargets(TrainingGraph teacher, List<String> outputs, int batchSize) {
         Map<String, Tensor> perOutput = new LinkedHashMap<>();

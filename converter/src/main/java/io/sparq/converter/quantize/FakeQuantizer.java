@@ -20,6 +20,7 @@ import java.util.Map;
 public final class FakeQuantizer {
     private final QuantizeMode mode;
     private final List<String> names;
+    private final Map<String, float[]> saved = new HashMap<>();   // reused every step: no per-step copies
 
     /** Rounds {@code names} as {@code mode} stores them; {@link QuantizeMode#NONE} rounds nothing. */
     public FakeQuantizer(QuantizeMode mode, List<String> names) {
@@ -27,11 +28,13 @@ public final class FakeQuantizer {
         this.names = List.copyOf(names);
     }
 
-    /** Replaces the weights by their rounded values; returns the originals for {@link #restore}. */
+    /**
+     * Replaces the weights by their rounded values; returns the originals for {@link #restore},
+     * valid until the next call (the buffers are reused).
+     */
     public Map<String, float[]> roundInPlace(Map<String, Tensor> weights) {
-        Map<String, float[]> saved = new HashMap<>();
         if (mode == QuantizeMode.NONE) {
-            return saved;
+            return Map.of();
         }
         for (String name : names) {
             Tensor t = weights.get(name);
@@ -39,7 +42,12 @@ public final class FakeQuantizer {
                 continue;
             }
             float[] w = t.floats();
-            saved.put(name, w.clone());
+            float[] copy = saved.get(name);
+            if (copy == null || copy.length != w.length) {
+                copy = new float[w.length];
+                saved.put(name, copy);
+            }
+            System.arraycopy(w, 0, copy, 0, w.length);
             int cols = t.rank() == 0 ? 1 : t.dim(t.rank() - 1);
             round(w, Math.max(1, cols));
         }

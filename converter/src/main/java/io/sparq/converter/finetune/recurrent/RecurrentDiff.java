@@ -6,6 +6,7 @@ import io.sparq.format.DataType;
 import io.sparq.format.Tensor;
 import io.sparq.runtime.kernels.Gemm;
 import io.sparq.runtime.ops.NodeContext;
+import io.sparq.runtime.ops.recurrent.SequenceLengths;
 
 import java.util.Arrays;
 
@@ -348,7 +349,7 @@ abstract class RecurrentDiff implements DiffOp {
         if (peep != null) {
             requireShape(peep, P, "P", "[num_directions, 3*hidden_size]", directions, 3 * hidden);
         }
-        int[] lengths = sequenceLengths(optional(in, SEQUENCE_LENS), seq, batch);
+        int[] lengths = SequenceLengths.read(ctx, SEQUENCE_LENS, optional(in, SEQUENCE_LENS), seq, batch);
         return new Tape(this, seq, batch, input, hidden, lengths, x.floats(), w.floats(), r.floats(),
                 b == null ? null : b.floats(), peep == null ? null : peep.floats(),
                 initialH == null ? null : initialH.floats(), initialC == null ? null : initialC.floats());
@@ -356,27 +357,6 @@ abstract class RecurrentDiff implements DiffOp {
 
     static Tensor optional(Tensor[] in, int i) {
         return i < in.length ? in[i] : null;
-    }
-
-    private int[] sequenceLengths(Tensor t, int seq, int batch) {
-        int[] lengths = new int[batch];
-        if (t == null) {
-            Arrays.fill(lengths, seq);
-            return lengths;
-        }
-        ctx.requireType(t, SEQUENCE_LENS, DataType.INT32, DataType.INT64);
-        if (t.rank() != 1 || t.dim(0) != batch) {
-            throw ctx.badInput("sequence_lens has shape " + Arrays.toString(t.shape()) + ", expected [batch_size] = ["
-                    + batch + "]");
-        }
-        for (int b = 0; b < batch; b++) {
-            long len = t.getLong(b);
-            if (len < 0 || len > seq) {
-                throw ctx.badInput("sequence_lens[" + b + "] = " + len + ", expected 0 to seq_length = " + seq);
-            }
-            lengths[b] = (int) len;
-        }
-        return lengths;
     }
 
     private void requireShape(Tensor t, int index, String name, String layout, int... expected) {

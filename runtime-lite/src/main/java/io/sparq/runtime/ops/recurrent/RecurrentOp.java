@@ -242,7 +242,7 @@ abstract class RecurrentOp implements Op {
         if (peep != null) {
             requireShape(floatShape(peep, P), "P", "[num_directions, 3*hidden_size]", directions, 3 * hidden);
         }
-        int[] lengths = sequenceLengths(optional(in, SEQUENCE_LENS), seq, batch);
+        int[] lengths = SequenceLengths.read(ctx, SEQUENCE_LENS, optional(in, SEQUENCE_LENS), seq, batch);
         float[] xwBuffer = new float[Math.multiplyExact(Math.multiplyExact(seq, batch), directions * gh)];
         WeightMatrix w = constW != null ? constW : WeightMatrices.of(in[W]);
         WeightMatrix r = constR != null ? constR : WeightMatrices.of(in[R]);
@@ -256,27 +256,6 @@ abstract class RecurrentOp implements Op {
     /** Input {@code i}, or null when omitted (trailing omitted inputs are absent from the array). */
     private static Tensor optional(Tensor[] in, int i) {
         return i < in.length ? in[i] : null;
-    }
-
-    private int[] sequenceLengths(Tensor t, int seq, int batch) {
-        int[] lengths = new int[batch];
-        if (t == null) {
-            Arrays.fill(lengths, seq);
-            return lengths;
-        }
-        ctx.requireType(t, SEQUENCE_LENS, DataType.INT32, DataType.INT64);
-        if (t.rank() != 1 || t.dim(0) != batch) {
-            throw ctx.badInput("sequence_lens has shape " + Arrays.toString(t.shape()) + ", expected [batch_size] = ["
-                    + batch + "]");
-        }
-        for (int b = 0; b < batch; b++) {
-            long len = t.getLong(b);
-            if (len < 0 || len > seq) {
-                throw ctx.badInput("sequence_lens[" + b + "] = " + len + ", expected 0 to seq_length = " + seq);
-            }
-            lengths[b] = (int) len;
-        }
-        return lengths;
     }
 
     private void requireFloat(Tensor t, int index) {
