@@ -101,6 +101,25 @@ public abstract class VectorKernels implements Kernels {
         }
     }
 
+    /**
+     * The lanes' sum, added in lane order (lanes read with constant indices, so each read compiles
+     * to one extract). {@code reduceLanes(ADD)} leaves the order open and JDK 25's C2 reassociates it,
+     * so results changed in their last bits once the JIT compiled a kernel and a run did not repeat
+     * itself within one JVM.
+     */
+    private static float sum(FloatVector v) {
+        float s = v.lane(0) + v.lane(1) + v.lane(2) + v.lane(3);
+        if (v.length() == 4) {
+            return s;
+        }
+        s = s + v.lane(4) + v.lane(5) + v.lane(6) + v.lane(7);
+        if (v.length() == 8) {
+            return s;
+        }
+        return s + v.lane(8) + v.lane(9) + v.lane(10) + v.lane(11)
+                + v.lane(12) + v.lane(13) + v.lane(14) + v.lane(15);
+    }
+
     private static float combine(float alpha, float sum, float beta, float old) {
         return beta == 0 ? alpha * sum : alpha * sum + beta * old;
     }
@@ -112,7 +131,7 @@ public abstract class VectorKernels implements Kernels {
         for (int p = 0; p < kv; p += s.length()) {
             acc = FloatVector.fromArray(s, a, a0 + p).fma(FloatVector.fromArray(s, b, b0 + p), acc);
         }
-        return tail(k, kv, a, a0, b, b0, acc.reduceLanes(VectorOperators.ADD));
+        return tail(k, kv, a, a0, b, b0, sum(acc));
     }
 
     private static float tail(int k, int kv, float[] a, int a0, float[] b, int b0, float sum) {
@@ -139,10 +158,10 @@ public abstract class VectorKernels implements Kernels {
             s2 = x.fma(FloatVector.fromArray(s, b, b2 + p), s2);
             s3 = x.fma(FloatVector.fromArray(s, b, b3 + p), s3);
         }
-        c[c0] = combine(alpha, tail(k, kv, a, a0, b, b0, s0.reduceLanes(VectorOperators.ADD)), beta, c[c0]);
-        c[c0 + 1] = combine(alpha, tail(k, kv, a, a0, b, b1, s1.reduceLanes(VectorOperators.ADD)), beta, c[c0 + 1]);
-        c[c0 + 2] = combine(alpha, tail(k, kv, a, a0, b, b2, s2.reduceLanes(VectorOperators.ADD)), beta, c[c0 + 2]);
-        c[c0 + 3] = combine(alpha, tail(k, kv, a, a0, b, b3, s3.reduceLanes(VectorOperators.ADD)), beta, c[c0 + 3]);
+        c[c0] = combine(alpha, tail(k, kv, a, a0, b, b0, sum(s0)), beta, c[c0]);
+        c[c0 + 1] = combine(alpha, tail(k, kv, a, a0, b, b1, sum(s1)), beta, c[c0 + 1]);
+        c[c0 + 2] = combine(alpha, tail(k, kv, a, a0, b, b2, sum(s2)), beta, c[c0 + 2]);
+        c[c0 + 3] = combine(alpha, tail(k, kv, a, a0, b, b3, sum(s3)), beta, c[c0 + 3]);
     }
 
     private void dot2x4(int k, float alpha, float[] a, int a0, int lda, float[] b, int b0, int ldb,
@@ -178,14 +197,14 @@ public abstract class VectorKernels implements Kernels {
             s13 = x1.fma(w, s13);
         }
         int c1 = c0 + ldc;
-        c[c0] = combine(alpha, tail(k, kv, a, a0, b, b0, s00.reduceLanes(VectorOperators.ADD)), beta, c[c0]);
-        c[c0 + 1] = combine(alpha, tail(k, kv, a, a0, b, b1, s01.reduceLanes(VectorOperators.ADD)), beta, c[c0 + 1]);
-        c[c0 + 2] = combine(alpha, tail(k, kv, a, a0, b, b2, s02.reduceLanes(VectorOperators.ADD)), beta, c[c0 + 2]);
-        c[c0 + 3] = combine(alpha, tail(k, kv, a, a0, b, b3, s03.reduceLanes(VectorOperators.ADD)), beta, c[c0 + 3]);
-        c[c1] = combine(alpha, tail(k, kv, a, a1, b, b0, s10.reduceLanes(VectorOperators.ADD)), beta, c[c1]);
-        c[c1 + 1] = combine(alpha, tail(k, kv, a, a1, b, b1, s11.reduceLanes(VectorOperators.ADD)), beta, c[c1 + 1]);
-        c[c1 + 2] = combine(alpha, tail(k, kv, a, a1, b, b2, s12.reduceLanes(VectorOperators.ADD)), beta, c[c1 + 2]);
-        c[c1 + 3] = combine(alpha, tail(k, kv, a, a1, b, b3, s13.reduceLanes(VectorOperators.ADD)), beta, c[c1 + 3]);
+        c[c0] = combine(alpha, tail(k, kv, a, a0, b, b0, sum(s00)), beta, c[c0]);
+        c[c0 + 1] = combine(alpha, tail(k, kv, a, a0, b, b1, sum(s01)), beta, c[c0 + 1]);
+        c[c0 + 2] = combine(alpha, tail(k, kv, a, a0, b, b2, sum(s02)), beta, c[c0 + 2]);
+        c[c0 + 3] = combine(alpha, tail(k, kv, a, a0, b, b3, sum(s03)), beta, c[c0 + 3]);
+        c[c1] = combine(alpha, tail(k, kv, a, a1, b, b0, sum(s10)), beta, c[c1]);
+        c[c1 + 1] = combine(alpha, tail(k, kv, a, a1, b, b1, sum(s11)), beta, c[c1 + 1]);
+        c[c1 + 2] = combine(alpha, tail(k, kv, a, a1, b, b2, sum(s12)), beta, c[c1 + 2]);
+        c[c1 + 3] = combine(alpha, tail(k, kv, a, a1, b, b3, sum(s13)), beta, c[c1 + 3]);
     }
 
     // ---------------------------------------------------------------- dense f16
@@ -244,7 +263,7 @@ public abstract class VectorKernels implements Kernels {
                 r0 += codeTail(q, q0, x, xi, pv, p1) * scales[sc + g];
             }
         }
-        store(y, yi, t0.reduceLanes(VectorOperators.ADD) + r0, accumulate);
+        store(y, yi, sum(t0) + r0, accumulate);
     }
 
     /** Four rows at once: the same operations per row as {@link #int8Row}, interleaved. */
@@ -295,10 +314,10 @@ public abstract class VectorKernels implements Kernels {
                 r3 += codeTail(q, q3, x, xi, pv, p1) * s3;
             }
         }
-        store(y, yi, t0.reduceLanes(VectorOperators.ADD) + r0, accumulate);
-        store(y, yi + 1, t1.reduceLanes(VectorOperators.ADD) + r1, accumulate);
-        store(y, yi + 2, t2.reduceLanes(VectorOperators.ADD) + r2, accumulate);
-        store(y, yi + 3, t3.reduceLanes(VectorOperators.ADD) + r3, accumulate);
+        store(y, yi, sum(t0) + r0, accumulate);
+        store(y, yi + 1, sum(t1) + r1, accumulate);
+        store(y, yi + 2, sum(t2) + r2, accumulate);
+        store(y, yi + 3, sum(t3) + r3, accumulate);
     }
 
     private static float codeTail(byte[] q, int q0, float[] x, int xi, int p0, int p1) {
@@ -361,7 +380,7 @@ public abstract class VectorKernels implements Kernels {
                         }
                     }
                 }
-                store(y, yOff + i * ldy + j - row0, acc.reduceLanes(VectorOperators.ADD) + rest, accumulate);
+                store(y, yOff + i * ldy + j - row0, sum(acc) + rest, accumulate);
             }
         }
     }
@@ -390,7 +409,7 @@ public abstract class VectorKernels implements Kernels {
                         }
                     }
                 }
-                store(y, yOff + i * ldy + j - row0, acc.reduceLanes(VectorOperators.ADD) + rest, accumulate);
+                store(y, yOff + i * ldy + j - row0, sum(acc) + rest, accumulate);
             }
         }
     }
@@ -419,7 +438,7 @@ public abstract class VectorKernels implements Kernels {
                         }
                     }
                 }
-                store(y, yOff + i * ldy + j - row0, acc.reduceLanes(VectorOperators.ADD) + rest, accumulate);
+                store(y, yOff + i * ldy + j - row0, sum(acc) + rest, accumulate);
             }
         }
     }
@@ -450,7 +469,7 @@ public abstract class VectorKernels implements Kernels {
                         }
                     }
                 }
-                store(y, yOff + i * ldy + j - row0, (acc.reduceLanes(VectorOperators.ADD) + rest) * scales[j], accumulate);
+                store(y, yOff + i * ldy + j - row0, (sum(acc) + rest) * scales[j], accumulate);
             }
         }
     }
@@ -481,7 +500,7 @@ public abstract class VectorKernels implements Kernels {
                         }
                     }
                 }
-                store(y, yOff + i * ldy + j - row0, (acc.reduceLanes(VectorOperators.ADD) + rest) * scales[j], accumulate);
+                store(y, yOff + i * ldy + j - row0, (sum(acc) + rest) * scales[j], accumulate);
             }
         }
     }
@@ -512,7 +531,7 @@ public abstract class VectorKernels implements Kernels {
                         }
                     }
                 }
-                store(y, yOff + i * ldy + j - row0, (acc.reduceLanes(VectorOperators.ADD) + rest) * scales[j], accumulate);
+                store(y, yOff + i * ldy + j - row0, (sum(acc) + rest) * scales[j], accumulate);
             }
         }
     }
@@ -534,7 +553,7 @@ public abstract class VectorKernels implements Kernels {
                 for (int t = t0; t < tv; t += l) {
                     acc = FloatVector.fromArray(s, x, xi, col, t).fma(FloatVector.fromArray(s, values, t), acc);
                 }
-                float sum = acc.reduceLanes(VectorOperators.ADD);
+                float sum = sum(acc);
                 for (int t = tv; t < t1; t++) {
                     sum = Math.fma(x[xi + col[t]], values[t], sum);
                 }
@@ -558,7 +577,7 @@ public abstract class VectorKernels implements Kernels {
                 for (int t = t0; t < tv; t += l) {
                     acc = FloatVector.fromArray(s, x, xi, col, t).fma(codes(q, t), acc);
                 }
-                float sum = acc.reduceLanes(VectorOperators.ADD);
+                float sum = sum(acc);
                 for (int t = tv; t < t1; t++) {
                     sum = Math.fma(x[xi + col[t]], q[t], sum);
                 }
