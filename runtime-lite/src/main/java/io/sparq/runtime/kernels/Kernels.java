@@ -10,8 +10,8 @@ package io.sparq.runtime.kernels;
  * {@code x[xOff + i*ldx]} and Y element {@code (i, j)} at {@code y[yOff + i*ldy + j - row0]}.
  * Within one output element the order of operations depends only on the element's own data, never
  * on {@code m}, the row range or the position in a register block, so a product computed in pieces
- * (threads, time steps, row ranges) equals the product computed at once (up to the order in which
- * the Vector API adds the lanes of a register, which interpreted and compiled code may not share).
+ * (threads, time steps, row ranges) equals the product computed at once, and interpreted code
+ * computes what compiled code does (the lanes of a register are added in a fixed order).
  *
  * <p>Arrays of codes ({@code byte[]}) are read up to 16 bytes past their last code: callers pad them.
  */
@@ -23,6 +23,19 @@ public interface Kernels {
      */
     void gemmNT(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                 float beta, float[] c, int cOff, int ldc);
+
+    /** Columns of B per panel of a {@link PackedMatrix} these kernels multiply ({@link #gemmPacked}). */
+    int panelWidth();
+
+    /**
+     * {@code C[i][j] = alpha·Σ_p A[i][p]·B[p][j] + beta·C[i][j]} for {@code i < m} and the columns of
+     * panels {@code [panel0, panel1)} of B; with {@code beta == 0} C's previous contents are ignored.
+     * Row {@code i} of A and C starts at {@code off + i*ld}. Each sum is one fused multiply-add chain
+     * over {@code p} in order, starting from 0, so the result is the same on every backend, in any
+     * split, interpreted or compiled.
+     */
+    void gemmPacked(int m, float alpha, float[] a, int aOff, int lda, PackedMatrix b, int panel0, int panel1,
+                    float beta, float[] c, int cOff, int ldc);
 
     /** Dense binary16 weights {@code w} ({@code rows × cols}, row-major). */
     void denseF16(short[] w, int cols, int m, float[] x, int xOff, int ldx, int row0, int row1,

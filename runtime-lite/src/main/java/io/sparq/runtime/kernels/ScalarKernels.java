@@ -18,6 +18,43 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
+    /** Panel width of {@link #gemmPacked}: any works; 16 keeps a panel row in one cache line. */
+    private static final int PANEL_WIDTH = 16;
+
+    @Override
+    public int panelWidth() {
+        return PANEL_WIDTH;
+    }
+
+    @Override
+    public void gemmPacked(int m, float alpha, float[] a, int aOff, int lda, PackedMatrix b, int panel0, int panel1,
+                           float beta, float[] c, int cOff, int ldc) {
+        int k = b.k();
+        int width = b.width();
+        float[] pb = b.data();
+        float[] acc = new float[width];
+        for (int q = panel0; q < panel1; q++) {
+            int base = q * k * width;
+            int j0 = q * width;
+            int cols = Math.min(width, b.n() - j0);
+            for (int i = 0; i < m; i++) {
+                int ai = aOff + i * lda;
+                java.util.Arrays.fill(acc, 0f);
+                for (int p = 0; p < k; p++) {
+                    float av = a[ai + p];
+                    int bp = base + p * width;
+                    for (int jj = 0; jj < width; jj++) {
+                        acc[jj] = Math.fma(av, pb[bp + jj], acc[jj]);
+                    }
+                }
+                int ci = cOff + i * ldc + j0;
+                for (int jj = 0; jj < cols; jj++) {
+                    c[ci + jj] = beta == 0 ? alpha * acc[jj] : alpha * acc[jj] + beta * c[ci + jj];
+                }
+            }
+        }
+    }
+
     @Override
     public void gemmNT(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                        float beta, float[] c, int cOff, int ldc) {

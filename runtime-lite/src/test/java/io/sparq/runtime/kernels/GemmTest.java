@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Arrays;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -65,6 +66,48 @@ class GemmTest {
                 for (boolean transB : new boolean[] {false, true}) {
                     check(Vectorization.kernels(), rnd, 70, 90, 200, transA, transB, 1, 0);
                     check(Vectorization.kernels(), rnd, 3, 700, 600, transA, transB, 1, 1);
+                }
+            }
+        } finally {
+            KernelThreads.setThreads(before);
+        }
+    }
+
+    /**
+     * Products of at least {@link Gemm#PACKED_MIN_ROWS} rows are fused multiply-add chains in order of
+     * the reduction index: bit-identical on every backend, with one thread or two, and with B packed
+     * once up front ({@link Gemm#pack}) or per call.
+     */
+    @Test
+    void packedProductsAreBitIdenticalAcrossBackendsSplitsAndPrepacking() {
+        Random rnd = new Random(13);
+        int[][] sizes = {{4, 1, 1}, {5, 33, 17}, {13, 100, 64}, {64, 70, 300}, {7, 16, 0}};
+        int before = KernelThreads.threads();
+        try {
+            for (int[] s : sizes) {
+                int m = s[0];
+                int n = s[1];
+                int k = s[2];
+                for (boolean transB : new boolean[] {false, true}) {
+                    float[] a = random(rnd, m * k);
+                    float[] b = random(rnd, k * n);
+                    float[] c0 = random(rnd, m * n);
+                    float[] reference = null;
+                    for (Kernels kernels : WeightMatrixKernelsTest.backends()) {
+                        for (int threads : new int[] {1, 2}) {
+                            KernelThreads.setThreads(threads);
+                            float[] c = c0.clone();
+                            Gemm.gemm(kernels, false, transB, m, n, k, 0.5f, a, 0, b, 0, 1.5f, c, 0);
+                            if (reference == null) {
+                                reference = c;
+                            }
+                            assertArrayEquals(reference, c, kernels + " threads=" + threads + " m=" + m + " n=" + n
+                                    + " k=" + k + " transB=" + transB);
+                        }
+                    }
+                    float[] c = c0.clone();
+                    Gemm.gemm(false, m, 0.5f, a, 0, Gemm.pack(transB, k, n, b, 0), 1.5f, c, 0);
+                    assertArrayEquals(reference, c, "prepacked m=" + m + " n=" + n + " k=" + k + " transB=" + transB);
                 }
             }
         } finally {

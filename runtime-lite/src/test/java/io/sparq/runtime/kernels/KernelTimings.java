@@ -49,8 +49,13 @@ public final class KernelTimings {
         matrixVector("csr f32 90%", WeightMatrices.of(EncodedTensor.encode("w", sparse, EncodingChoice.csr(ValueFormat.NATIVE))), x, y);
         matrixVector("bitmap int8 90%", WeightMatrices.of(EncodedTensor.encode("w", sparse, EncodingChoice.bitmap(ValueFormat.INT8))), x, y);
         if (args.length > 3) {
-            gemm(rnd, 1024, 2048, 512);
-            gemm(rnd, 16, 2048, 512);
+            // the products of fine-tuning a 2 × LSTM 512 at batch 16, sequence 64 (1024 rows)
+            gemm(rnd, 1024, 2048, 512);   // X·Wᵀ
+            gemm(rnd, 1024, 512, 2048);   // dX = dZ·W
+            gemm(rnd, 2048, 512, 1024);   // dW = dZᵀ·X
+            gemm(rnd, 16, 2048, 512);     // one step's h·Rᵀ
+            prepacked(rnd, 16, 2048, 512);
+            prepacked(rnd, 16, 512, 2048);
         }
     }
 
@@ -76,6 +81,19 @@ public final class KernelTimings {
                         m, n, k, ta, tb, us, 2.0 * m * n * k / us / 1e3);
             }
         }
+    }
+
+    /** One step's recurrent product with R packed once: what fine-tuning runs per time step. */
+    private static void prepacked(Random rnd, int m, int n, int k) {
+        float[] a = WeightMatrixKernelsTest.random(rnd, m * k);
+        PackedMatrix b = Gemm.pack(true, k, n, WeightMatrixKernelsTest.random(rnd, n * k), 0);
+        float[] c = new float[m * n];
+        double us = best(() -> {
+            Gemm.gemm(false, m, 1, a, 0, b, 0, c, 0);
+            return (int) c[0];
+        });
+        System.out.printf("gemm %dx%dx%d B prepacked               %10.1f us  %.1f GFLOP/s%n", m, n, k, us,
+                2.0 * m * n * k / us / 1e3);
     }
 
     /** The alternative int8 kernel: activations quantized to int8, byte products widened to short then int. */

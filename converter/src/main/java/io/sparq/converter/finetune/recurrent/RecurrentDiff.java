@@ -5,6 +5,7 @@ import io.sparq.converter.finetune.TrainingOptions;
 import io.sparq.format.DataType;
 import io.sparq.format.Tensor;
 import io.sparq.runtime.kernels.Gemm;
+import io.sparq.runtime.kernels.PackedMatrix;
 import io.sparq.runtime.ops.NodeContext;
 import io.sparq.runtime.ops.recurrent.SequenceLengths;
 
@@ -247,13 +248,13 @@ abstract class RecurrentDiff implements DiffOp {
     /** {@code out[b][j] = a[b]·R[dir][row0 + j]} for all batch rows, {@code j < rows}. */
     final void recurrentProduct(Tape tp, float[] a, int dir, int row0, int rows, float[] out) {
         int h = tp.hidden;
-        Gemm.gemm(false, true, tp.batch, rows, h, 1f, a, 0, tp.r, (dir * gates * h + row0) * h, 0f, out, 0);
+        Gemm.gemm(false, tp.batch, 1f, a, 0, tp.packedR(dir * gates * h + row0, rows, true), 0f, out, 0);
     }
 
     /** {@code out[b] = dz[b]·R[dir][row0 .. row0+rows)}: the state gradient through a block of R. */
     final void recurrentGradient(Tape tp, float[] dz, int dir, int row0, int rows, float[] out) {
         int h = tp.hidden;
-        Gemm.gemm(false, true, tp.batch, h, rows, 1f, dz, 0, tp.transposedR(dir * gates * h + row0, rows), 0, 0f, out, 0);
+        Gemm.gemm(false, tp.batch, 1f, dz, 0, tp.packedR(dir * gates * h + row0, rows, false), 0f, out, 0);
     }
 
     /** Replaces {@code v[off .. off+n)} by its value clipped to {@code [-clip, clip]}. */
@@ -403,21 +404,19 @@ abstract class RecurrentDiff implements DiffOp {
         final float[] y;            // Y, or null when not requested
         final float[] yh;
         final float[] yc;
-        // blocks of R transposed once per backward pass, keyed by first row: the state gradient
-        // dz·R runs every step, and a product with B as stored would transpose R again each time
-        private final java.util.Map<Integer, float[]> rTransposed = new java.util.HashMap<>();
+        // blocks of R packed once per pass for the per-step products (a·Rᵀ forward, dz·R backward),
+        // keyed by first row and direction of use: the weights do not change within a pass
+        private final java.util.Map<Long, PackedMatrix> packedR = new java.util.HashMap<>();
 
-        /** Rows {@code [row0, row0 + rows)} of R (all directions flattened) as a (hidden, rows) matrix. */
-        float[] transposedR(int row0, int rows) {
-            return rTransposed.computeIfAbsent(row0, k -> {
-                float[] t = new float[hidden * rows];
-                for (int j = 0; j < rows; j++) {
-                    for (int i = 0; i < hidden; i++) {
-                        t[i * rows + j] = r[(row0 + j) * hidden + i];
-                    }
-                }
-                return t;
-            });
+        /**
+         * Rows {@code [row0, row0 + rows)} of R (all directions flattened, each row {@code hidden}
+         * long) packed as the B of a product: Rᵀ ({@code hidden × rows}) when {@code transposed},
+         * else R itself ({@code rows × hidden}).
+         */
+        PackedMatrix packedR(int row0, int rows, boolean transposed) {
+            return packedR.computeIfAbsent(2L * row0 + (transposed ? 1 : 0), key -> transposed
+                    ? Gemm.pack(true, hidden, rows, r, row0 * hidden)
+                    : Gemm.pack(false, rows, hidden, r, row0 * hidden));
         }
 
         Tape(RecurrentDiff op, int seq, int batch, int input, int hidden, int[] lengths, float[] x, float[] w,

@@ -1,6 +1,7 @@
 package io.sparq.runtime.kernels.simd;
 
 import io.sparq.runtime.kernels.Kernels;
+import io.sparq.runtime.kernels.PackedMatrix;
 import io.sparq.runtime.kernels.ScalarKernels;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -122,6 +123,131 @@ public abstract class VectorKernels implements Kernels {
 
     private static float combine(float alpha, float sum, float beta, float old) {
         return beta == 0 ? alpha * sum : alpha * sum + beta * old;
+    }
+
+    // ---------------------------------------------------------------- packed B (broadcast A)
+
+    /** Two vectors of columns per panel: a block of 4 A rows keeps 8 accumulators in registers. */
+    @Override
+    public int panelWidth() {
+        return 2 * floats().length();
+    }
+
+    /**
+     * Register blocks of 4 rows of A × one panel: per reduction step, two vector loads of the panel
+     * row, four broadcasts of A and eight FMAs (no horizontal sums, so the order of every sum is
+     * fixed by p alone). The block kernels only compute and store raw sums: a full panel with
+     * {@code alpha = 1, beta = 0} straight into C, any other into a per-thread panel buffer that is
+     * then scaled into C. (With the scaling and the partial-panel branch inside the kernel, C2 laid
+     * out its loop by whichever store path was profiled first, and every product ran 2.5× slower
+     * after a run of short accumulating ones — measured in fine-tuning.)
+     */
+    @Override
+    public void gemmPacked(int m, float alpha, float[] a, int aOff, int lda, PackedMatrix b, int panel0, int panel1,
+                           float beta, float[] c, int cOff, int ldc) {
+        int width = panelWidth();
+        if (b.width() != width) {
+            throw new IllegalArgumentException("B packed in panels of " + b.width() + " columns, these kernels use " + width);
+        }
+        int k = b.k();
+        float[] pb = b.data();
+        boolean plain = alpha == 1 && beta == 0;
+        float[] sums = plain && b.n() % width == 0 ? null : panelBuffer(m * width);
+        for (int q = panel0; q < panel1; q++) {
+            int base = q * k * width;
+            int j0 = q * width;
+            int cols = Math.min(width, b.n() - j0);
+            if (plain && cols == width) {
+                panelSums(m, k, a, aOff, lda, pb, base, c, cOff + j0, ldc);
+                continue;
+            }
+            panelSums(m, k, a, aOff, lda, pb, base, sums, 0, width);
+            for (int i = 0; i < m; i++) {
+                int ci = cOff + i * ldc + j0;
+                for (int j = 0; j < cols; j++) {
+                    float sum = sums[i * width + j];
+                    c[ci + j] = beta == 0 ? alpha * sum : alpha * sum + beta * c[ci + j];
+                }
+            }
+        }
+    }
+
+    private static final ThreadLocal<float[]> PANEL_SUMS = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static float[] panelBuffer(int size) {
+        float[] buffer = PANEL_SUMS.get();
+        if (buffer.length < size) {
+            buffer = new float[size];
+            PANEL_SUMS.set(buffer);
+        }
+        return buffer;
+    }
+
+    /** {@code out[o0 + i·ldo + j] = Σ_p A[i][p]·panel[p][j]} for {@code i < m} and the panel's full width. */
+    private void panelSums(int m, int k, float[] a, int aOff, int lda, float[] pb, int base, float[] out, int o0, int ldo) {
+        int i = 0;
+        for (; i + 4 <= m; i += 4) {
+            panel4(k, a, aOff + i * lda, lda, pb, base, out, o0 + i * ldo, ldo);
+        }
+        for (; i < m; i++) {
+            panel1(k, a, aOff + i * lda, pb, base, out, o0 + i * ldo);
+        }
+    }
+
+    private void panel4(int k, float[] a, int a0, int lda, float[] pb, int b0, float[] out, int o0, int ldo) {
+        VectorSpecies<Float> s = floats();
+        int l = s.length();
+        int a1 = a0 + lda;
+        int a2 = a1 + lda;
+        int a3 = a2 + lda;
+        FloatVector c00 = FloatVector.zero(s);
+        FloatVector c01 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        FloatVector c20 = c00;
+        FloatVector c21 = c00;
+        FloatVector c30 = c00;
+        FloatVector c31 = c00;
+        for (int p = 0; p < k; p++) {
+            int bp = b0 + 2 * l * p;
+            FloatVector x0 = FloatVector.fromArray(s, pb, bp);
+            FloatVector x1 = FloatVector.fromArray(s, pb, bp + l);
+            FloatVector w = FloatVector.broadcast(s, a[a0 + p]);
+            c00 = w.fma(x0, c00);
+            c01 = w.fma(x1, c01);
+            w = FloatVector.broadcast(s, a[a1 + p]);
+            c10 = w.fma(x0, c10);
+            c11 = w.fma(x1, c11);
+            w = FloatVector.broadcast(s, a[a2 + p]);
+            c20 = w.fma(x0, c20);
+            c21 = w.fma(x1, c21);
+            w = FloatVector.broadcast(s, a[a3 + p]);
+            c30 = w.fma(x0, c30);
+            c31 = w.fma(x1, c31);
+        }
+        c00.intoArray(out, o0);
+        c01.intoArray(out, o0 + l);
+        c10.intoArray(out, o0 + ldo);
+        c11.intoArray(out, o0 + ldo + l);
+        c20.intoArray(out, o0 + 2 * ldo);
+        c21.intoArray(out, o0 + 2 * ldo + l);
+        c30.intoArray(out, o0 + 3 * ldo);
+        c31.intoArray(out, o0 + 3 * ldo + l);
+    }
+
+    private void panel1(int k, float[] a, int a0, float[] pb, int b0, float[] out, int o0) {
+        VectorSpecies<Float> s = floats();
+        int l = s.length();
+        FloatVector c00 = FloatVector.zero(s);
+        FloatVector c01 = c00;
+        for (int p = 0; p < k; p++) {
+            int bp = b0 + 2 * l * p;
+            FloatVector w = FloatVector.broadcast(s, a[a0 + p]);
+            c00 = w.fma(FloatVector.fromArray(s, pb, bp), c00);
+            c01 = w.fma(FloatVector.fromArray(s, pb, bp + l), c01);
+        }
+        c00.intoArray(out, o0);
+        c01.intoArray(out, o0 + l);
     }
 
     private float dot(int k, float[] a, int a0, float[] b, int b0) {
