@@ -1,5 +1,9 @@
 package io.sparq.converter.cli;
 
+import io.sparq.converter.data.Npy;
+import io.sparq.converter.data.Npz;
+import io.sparq.converter.finetune.Metrics;
+import io.sparq.converter.finetune.OutputKind;
 import io.sparq.converter.importer.OnnxImporter;
 import io.sparq.format.ErrorCode;
 import io.sparq.format.Graph;
@@ -17,6 +21,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,11 +32,14 @@ import java.util.concurrent.Callable;
         description = {"Runs ORIGINAL (ONNX, through the importer) and CONVERTED (.sparq, or an exported .onnx) in"
                 + " runtime-lite on the arrays of --inputs and prints, per output, the largest absolute"
                 + " difference max|a-b| and the relative error max|a-b| / max|a| (a = the original's output).",
+            "With --labels, also prints each labelled output's task metric for both models: accuracy, and"
+                + " bits per prediction (bits per character for a character model) with the perplexity 2^bits.",
             "Fails (exit code 1) when any output's relative error exceeds --tolerance."},
         footerHeading = "%nExamples:%n",
         footer = {
             "  sparq verify model.onnx model.sparq --inputs inputs.npz",
-            "  sparq verify model.onnx model.sparq --inputs inputs.npz --tolerance 1e-5"})
+            "  sparq verify model.onnx model.sparq --inputs inputs.npz --tolerance 1e-5",
+            "  sparq verify lm.onnx lm.sparq --inputs heldout.npz --labels heldout_labels.npz --tolerance 1"})
 final class VerifyCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -50,6 +58,12 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--tolerance", paramLabel = "X", defaultValue = "1e-2",
             description = "Largest relative error max|a-b| / max|a| allowed per output (default: ${DEFAULT-VALUE}).")
     double tolerance;
+
+    @Option(names = "--labels", paramLabel = "FILE",
+            description = "Class labels for classifier outputs: a .npz with one int array per labelled output (keyed"
+                    + " by output name, shaped as the output without its last axis), or a .npy for a model with one"
+                    + " output. Adds accuracy and bits per prediction of both models.")
+    Path labelsFile;
 
     /** How far one output of the converted model is from the original's. */
     record Difference(String output, int[] shape, double maxAbsError, double maxAbs, double relativeError) {
@@ -78,6 +92,9 @@ final class VerifyCommand implements Callable<Integer> {
             diffs.add(compare(out.name(), want.get(out.name()), g));
         }
         print(diffs);
+        if (labelsFile != null) {
+            printMetrics(originalGraph, want, got);
+        }
         Difference worst = diffs.stream().filter(d -> !(d.relativeError() <= tolerance)).findFirst().orElse(null);
         if (worst != null) {
             PrintWriter err = spec.commandLine().getErr();
@@ -127,6 +144,11 @@ final class VerifyCommand implements Callable<Integer> {
             cells.add(new String[] {d.output(), Arrays.toString(d.shape()), number(d.maxAbsError()), number(d.maxAbs()),
                 number(d.relativeError()), d.relativeError() <= tolerance ? "ok" : "FAIL"});
         }
+        printTable(out, cells, 2, 4);
+    }
+
+    /** Columns padded to their widest cell; the numeric ones ({@code firstNumeric..lastNumeric}) right-aligned. */
+    private static void printTable(PrintWriter out, List<String[]> cells, int firstNumeric, int lastNumeric) {
         int[] width = new int[cells.get(0).length];
         cells.forEach(row -> {
             for (int c = 0; c < row.length; c++) {
@@ -137,11 +159,56 @@ final class VerifyCommand implements Callable<Integer> {
             StringBuilder line = new StringBuilder();
             for (int c = 0; c < row.length; c++) {
                 String pad = " ".repeat(width[c] - row[c].length());
-                line.append(c == 0 ? "" : "  ").append(c >= 2 && c <= 4 ? pad + row[c] : row[c] + pad);
+                boolean right = c >= firstNumeric && c <= lastNumeric;
+                line.append(c == 0 ? "" : "  ").append(right ? pad + row[c] : row[c] + pad);
             }
             out.println(line.toString().stripTrailing());
         }
         out.flush();
+    }
+
+    /** Accuracy and bits per prediction of both models on every output that has labels. */
+    private void printMetrics(Graph graph, Map<String, Tensor> want, Map<String, Tensor> got) {
+        Map<String, Tensor> labels = readLabels(graph);
+        List<String[]> cells = new ArrayList<>();
+        cells.add(new String[] {"output", "rows", "accuracy (original)", "accuracy (converted)",
+            "bits (original)", "bits (converted)", "perplexity (original)", "perplexity (converted)"});
+        labels.forEach((name, l) -> {
+            OutputKind kind = OutputKind.of(graph.nodes().stream()
+                    .filter(n -> n.outputs().contains(name)).findFirst().orElse(null));
+            Metrics.Classification a = Metrics.classification(name, want.get(name), l, kind);
+            Metrics.Classification b = Metrics.classification(name, got.get(name), l, kind);
+            cells.add(new String[] {name, Integer.toString(a.rows()), fixed(a.accuracy()), fixed(b.accuracy()),
+                fixed(a.bitsPerPrediction()), fixed(b.bitsPerPrediction()), fixed(a.perplexity()), fixed(b.perplexity())});
+        });
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("%nlabels    %s (bits = mean -log2 p(label) per prediction)%n%n", labelsFile);
+        printTable(out, cells, 1, cells.get(0).length - 1);
+    }
+
+    private Map<String, Tensor> readLabels(Graph graph) {
+        List<String> outputs = graph.outputs().stream().map(ValueInfo::name).toList();
+        Map<String, Tensor> labels = new LinkedHashMap<>();
+        if (labelsFile.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy")) {
+            if (outputs.size() != 1) {
+                throw new SparqException(ErrorCode.INVALID_ARGUMENT, "a .npy of labels needs a model with one output;"
+                        + " this one has " + outputs + ": give a .npz keyed by output name");
+            }
+            labels.put(outputs.get(0), Npy.read(labelsFile));
+            return labels;
+        }
+        Npz.read(labelsFile).forEach((name, t) -> {
+            if (!outputs.contains(name)) {
+                throw new SparqException(ErrorCode.INVALID_ARGUMENT, labelsFile + " has labels '" + name
+                        + "', which is not an output; the outputs are " + outputs);
+            }
+            labels.put(name, t);
+        });
+        return labels;
+    }
+
+    private static String fixed(double v) {
+        return String.format(Locale.ROOT, "%.4f", v);
     }
 
     private static String number(double v) {

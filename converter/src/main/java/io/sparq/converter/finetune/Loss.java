@@ -96,25 +96,15 @@ public final class Loss {
 
     /** -log q[label] per row; labels are class indices shaped as the output without its last axis. */
     private static double crossEntropy(String name, Tensor y, Tensor labels, OutputKind kind, float[] g) {
-        int[] rowShape = Arrays.copyOf(y.shape(), y.rank() - 1);
-        requireShape(name, y, labels, rowShape);
-        if (labels.type() != DataType.INT64 && labels.type() != DataType.INT32) {
-            throw new SparqException(ErrorCode.INVALID_ARGUMENT, "labels for '" + name + "' are " + labels
-                    + ", expected int64 or int32 class indices");
-        }
+        checkLabels(name, y, labels);
         int classes = y.dim(y.rank() - 1);
         int rows = labels.size();
         float[] yv = y.floats();
         double[] logQ = new double[classes];
         double sum = 0;
         for (int r = 0; r < rows; r++) {
-            long label = labels.getLong(r);
-            if (label < 0 || label >= classes) {
-                throw new SparqException(ErrorCode.INVALID_ARGUMENT, "label " + label + " (row " + r + ") for '"
-                        + name + "' is out of range for " + classes + " classes");
-            }
             int base = r * classes;
-            int c = (int) label;
+            int c = (int) labels.getLong(r);
             logProbabilities(yv, base, classes, kind, logQ);
             sum -= logQ[c];
             switch (kind) {
@@ -130,7 +120,31 @@ public final class Loss {
         return sum / rows;
     }
 
-    private static void logProbabilities(float[] v, int base, int n, OutputKind kind, double[] out) {
+    /**
+     * Labels for a classifier output: int64 or int32 class indices shaped as the output without its
+     * last (class) axis, each in {@code [0, classes)}.
+     */
+    static void checkLabels(String name, Tensor y, Tensor labels) {
+        if (y.rank() == 0) {
+            throw new SparqException(ErrorCode.INVALID_ARGUMENT, "output '" + name + "' is a scalar, labels need a class axis");
+        }
+        requireShape(name, y, labels, Arrays.copyOf(y.shape(), y.rank() - 1));
+        if (labels.type() != DataType.INT64 && labels.type() != DataType.INT32) {
+            throw new SparqException(ErrorCode.INVALID_ARGUMENT, "labels for '" + name + "' are " + labels
+                    + ", expected int64 or int32 class indices");
+        }
+        int classes = y.dim(y.rank() - 1);
+        for (int r = 0; r < labels.size(); r++) {
+            long label = labels.getLong(r);
+            if (label < 0 || label >= classes) {
+                throw new SparqException(ErrorCode.INVALID_ARGUMENT, "label " + label + " (row " + r + ") for '"
+                        + name + "' is out of range for " + classes + " classes");
+            }
+        }
+    }
+
+    /** Natural-log class probabilities of row {@code v[base .. base+n)} read as {@code kind}. */
+    static void logProbabilities(float[] v, int base, int n, OutputKind kind, double[] out) {
         switch (kind) {
             case LOG_PROBABILITIES -> {
                 for (int c = 0; c < n; c++) {

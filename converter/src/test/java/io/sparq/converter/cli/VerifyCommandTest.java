@@ -93,6 +93,41 @@ class VerifyCommandTest {
         assertTrue(tight.err().startsWith("sparq: error: output 'y'") && tight.err().contains("tolerance"), tight.err());
     }
 
+    /**
+     * Bits per character of the small character LM on its held-out split, against the value
+     * onnxruntime gives (test-models/charlm/README.md: 2.9695, eval_bpc.py), for the original and an
+     * int8 copy.
+     */
+    @Test
+    void labelsGiveTheTaskMetricOfBothModels() {
+        Path charlm = model.getParent().resolveSibling("charlm");
+        Path lm = charlm.resolve("charlm_small.onnx");
+        Path int8 = tmp.resolve("lm.sparq");
+        assertEquals(ExitCode.OK, sparq("convert", lm.toString(), "-o", int8.toString(), "--quantize", "int8").exit());
+        CliRun r = sparq("verify", lm.toString(), int8.toString(), "--inputs", charlm.resolve("heldout.npz").toString(),
+                "--labels", charlm.resolve("heldout_labels.npz").toString(), "--tolerance", "1");
+        assertEquals(ExitCode.OK, r.exit(), r.err());
+        String row = r.out().lines().filter(l -> l.startsWith("logits ") && l.contains("65536")).findFirst().orElseThrow();
+        String[] cells = row.trim().split("\\s+");
+        double bitsOriginal = Double.parseDouble(cells[4]);
+        double bitsInt8 = Double.parseDouble(cells[5]);
+        assertEquals(2.9695, bitsOriginal, 5e-4, row);
+        assertEquals(bitsOriginal, bitsInt8, 0.01, "int8 weights cost little: " + row);
+        assertEquals(Math.pow(2, bitsOriginal), Double.parseDouble(cells[6]), 1e-3, row);
+        double accuracy = Double.parseDouble(cells[2]);
+        assertTrue(accuracy > 0.2 && accuracy < 1, row);
+    }
+
+    @Test
+    void labelsThatDoNotFitAnOutputAreOneLineErrors() {
+        Path labels = tmp.resolve("labels.npz");
+        Npz.write(labels, Map.of("nope", Tensor.ofLongs(new int[] {5, 3}, new long[15])));
+        CliRun r = sparq("verify", model.toString(), model.toString(), "--inputs", inputs.toString(), "--labels", labels.toString());
+        assertEquals(ExitCode.USAGE, r.exit());
+        assertTrue(r.err().contains("'nope', which is not an output"), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+    }
+
     @Test
     void errorsAreOneLine() {
         CliRun missing = sparq("verify", model.toString(), tmp.resolve("nope.sparq").toString(), "--inputs", inputs.toString());
