@@ -13,9 +13,9 @@ import java.io.PrintWriter;
         scope = CommandLine.ScopeType.INHERIT,   // -h/--help (and -V) on every subcommand too
         versionProvider = VersionCommand.Provider.class,
         header = "Sparse + quantized recurrent networks for the JVM.",
-        description = "Imports dense ONNX LSTM/GRU/RNN models, prunes, fine-tunes and quantizes them into .sparq files, inspects, verifies and runs them.",
-        subcommands = {ConvertCommand.class, RunCommand.class, InspectCommand.class, VerifyCommand.class, ScheduleCommand.class,
-            VersionCommand.class, CommandLine.HelpCommand.class},
+        description = "Imports dense ONNX LSTM/GRU/RNN models, prunes, fine-tunes and quantizes them into .sparq files, inspects, verifies, runs and times them.",
+        subcommands = {ConvertCommand.class, RunCommand.class, InspectCommand.class, VerifyCommand.class, BenchCommand.class,
+            ScheduleCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",

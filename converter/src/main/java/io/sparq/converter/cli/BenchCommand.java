@@ -1,0 +1,193 @@
+package io.sparq.converter.cli;
+
+import io.sparq.format.DataType;
+import io.sparq.format.Dim;
+import io.sparq.format.ErrorCode;
+import io.sparq.format.SparqException;
+import io.sparq.format.Tensor;
+import io.sparq.format.ValueInfo;
+import io.sparq.runtime.api.Model;
+import io.sparq.runtime.api.Session;
+import io.sparq.runtime.kernels.KernelThreads;
+import io.sparq.runtime.kernels.Vectorization;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/** {@code sparq bench}: latency of one model run in runtime-lite, after warm-up, as median and spread. */
+@Command(name = "bench", header = "Measure how long one run of a model takes in runtime-lite.",
+        description = {"Runs MODEL (.sparq or .onnx) on the arrays of --inputs (or on generated ones) --warmup times,"
+                + " then --runs times, timing each run, and prints the median, the 10th and 90th percentiles,"
+                + " the mean and the runs per second.",
+            "Without --inputs, float inputs are uniform in [-1, 1) and integer inputs 0; a symbolic dimension is"
+                + " set by --dim NAME=SIZE, else 1 (a streaming step for a [seq, batch, features] input).",
+            "For latency against ONNX Runtime in the same process, see the JMH benchmarks (docs/benchmarks.md)."},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  sparq bench model.sparq",
+            "  sparq bench model.sparq --dim seq=100 --runs 200 --threads 1",
+            "  sparq bench model.sparq --inputs inputs.npz --json"})
+final class BenchCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "The model to time (.sparq or .onnx).")
+    Path modelFile;
+
+    @Option(names = "--inputs", paramLabel = "FILE",
+            description = "Inputs: a .npz keyed by input name, or a .npy for a model with one input.")
+    Path inputsFile;
+
+    @Option(names = "--dim", paramLabel = "NAME=SIZE",
+            description = "Size of a symbolic input dimension for generated inputs (repeatable; default 1).")
+    Map<String, Integer> dims = new LinkedHashMap<>();
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "50",
+            description = "Untimed runs first, so the JIT compiles the kernels (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "200",
+            description = "Timed runs (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Kernel threads (default: the number of processors).")
+    Integer threads;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    /** Timings of the runs, in microseconds. */
+    record Result(double median, double p10, double p90, double mean, double min, int runs) {
+        static Result of(double[] micros) {
+            double[] s = micros.clone();
+            Arrays.sort(s);
+            return new Result(quantile(s, 0.5), quantile(s, 0.1), quantile(s, 0.9),
+                    Arrays.stream(s).average().orElse(Double.NaN), s[0], s.length);
+        }
+
+        /** Linear interpolation between the closest ranks. */
+        static double quantile(double[] sorted, double q) {
+            double at = q * (sorted.length - 1);
+            int lo = (int) Math.floor(at);
+            int hi = Math.min(sorted.length - 1, lo + 1);
+            return sorted[lo] + (at - lo) * (sorted[hi] - sorted[lo]);
+        }
+    }
+
+    @Override
+    public Integer call() {
+        if (warmup < 0 || runs < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--warmup must be >= 0 and --runs >= 1, got " + warmup + " and " + runs);
+        }
+        if (threads != null && threads < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
+        }
+        int before = KernelThreads.threads();
+        try {
+            if (threads != null) {
+                KernelThreads.setThreads(threads);
+            }
+            Model model = ModelFiles.isSparq(modelFile) ? Model.load(modelFile) : Model.fromGraph(ModelFiles.load(modelFile));
+            Map<String, Tensor> feeds = inputsFile != null ? RunCommand.readInputs(inputsFile, model.inputs())
+                    : generatedInputs(model.inputs());
+            print(feeds, Result.of(time(model, feeds)));
+            return ExitCode.OK;
+        } finally {
+            KernelThreads.setThreads(before);
+        }
+    }
+
+    /** Microseconds of each timed run, after the warm-up. */
+    private double[] time(Model model, Map<String, Tensor> feeds) {
+        double[] micros = new double[runs];
+        try (Session session = model.newSession()) {
+            for (int i = 0; i < warmup; i++) {
+                session.run(feeds);
+            }
+            for (int i = 0; i < runs; i++) {
+                long t0 = System.nanoTime();
+                session.run(feeds);
+                micros[i] = (System.nanoTime() - t0) / 1e3;
+            }
+        }
+        return micros;
+    }
+
+    private Map<String, Tensor> generatedInputs(List<ValueInfo> inputs) {
+        SplittableRandom random = new SplittableRandom(1);
+        Map<String, Tensor> feeds = new LinkedHashMap<>();
+        for (ValueInfo in : inputs) {
+            int[] shape = new int[in.shape().size()];
+            for (int d = 0; d < shape.length; d++) {
+                Dim dim = in.shape().get(d);
+                shape[d] = dim.isFixed() ? dim.value() : dims.getOrDefault(dim.symbol(), 1);
+            }
+            Tensor t = Tensor.zeros(in.type(), shape);
+            if (in.type() == DataType.FLOAT32) {
+                float[] v = t.floats();
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) random.nextDouble(-1, 1);
+                }
+            } else if (in.type().isFloatingPoint()) {
+                throw new SparqException(ErrorCode.INVALID_ARGUMENT, "input " + in + " is " + in.type()
+                        + "; pass its values with --inputs");
+            }
+            feeds.put(in.name(), t);
+        }
+        List<String> unknown = dims.keySet().stream()
+                .filter(name -> inputs.stream().flatMap(i -> i.shape().stream()).noneMatch(d -> name.equals(d.symbol())))
+                .toList();
+        if (!unknown.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--dim " + unknown + " names no symbolic"
+                    + " dimension of the inputs " + inputs);
+        }
+        return feeds;
+    }
+
+    private void print(Map<String, Tensor> feeds, Result r) {
+        PrintWriter out = spec.commandLine().getOut();
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        feeds.forEach((k, v) -> shapes.put(k, v.shape()));
+        if (json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("model", modelFile.toString());
+            doc.put("kernels", Vectorization.kernels().toString());
+            doc.put("threads", KernelThreads.threads());
+            Map<String, Object> in = new LinkedHashMap<>();
+            shapes.forEach((k, v) -> in.put(k, Arrays.stream(v).boxed().toList()));
+            doc.put("inputs", in);
+            doc.put("warmup", warmup);
+            doc.put("runs", r.runs());
+            doc.put("median_us", r.median());
+            doc.put("p10_us", r.p10());
+            doc.put("p90_us", r.p90());
+            doc.put("mean_us", r.mean());
+            doc.put("min_us", r.min());
+            doc.put("runs_per_second", 1e6 / r.median());
+            out.println(Json.write(doc));
+        } else {
+            out.println("model    " + modelFile);
+            out.println("kernels  " + Vectorization.kernels() + ", " + KernelThreads.threads() + " thread(s)");
+            shapes.forEach((k, v) -> out.println("input    " + k + " " + Arrays.toString(v)));
+            out.printf(Locale.ROOT, "runs     %d after %d warm-up%n%n", r.runs(), warmup);
+            out.printf(Locale.ROOT, "median   %10.1f µs   (%.1f runs/s)%n", r.median(), 1e6 / r.median());
+            out.printf(Locale.ROOT, "p10–p90  %10.1f – %.1f µs%n", r.p10(), r.p90());
+            out.printf(Locale.ROOT, "mean     %10.1f µs%n", r.mean());
+            out.printf(Locale.ROOT, "min      %10.1f µs%n", r.min());
+        }
+        out.flush();
+    }
+}

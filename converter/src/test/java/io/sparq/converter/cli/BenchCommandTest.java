@@ -1,0 +1,75 @@
+package io.sparq.converter.cli;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.sparq.converter.cli.CliRun.sparq;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code sparq bench}, run in-process on a test model. */
+class BenchCommandTest {
+    private static Path model;
+    private static Path inputs;
+
+    @BeforeAll
+    static void findModels() {
+        String dir = System.getProperty("sparq.testmodels.dir");
+        assertTrue(dir != null && Files.isDirectory(Path.of(dir)), "test models not found: sparq.testmodels.dir=" + dir);
+        model = Path.of(dir, "lstm_stack2_bidir.onnx");
+        inputs = Path.of(dir, "lstm_stack2_bidir.npz");
+    }
+
+    @Test
+    void quantilesInterpolateBetweenRanks() {
+        double[] sorted = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+        assertEquals(5.5, BenchCommand.Result.quantile(sorted, 0.5), 1e-12);
+        assertEquals(1.9, BenchCommand.Result.quantile(sorted, 0.1), 1e-12);
+        assertEquals(9.1, BenchCommand.Result.quantile(sorted, 0.9), 1e-12);
+        BenchCommand.Result r = BenchCommand.Result.of(new double[] {4, 1, 3, 2});
+        assertEquals(2.5, r.median(), 1e-12);
+        assertEquals(2.5, r.mean(), 1e-12);
+        assertEquals(1, r.min(), 1e-12);
+    }
+
+    @Test
+    void jsonReportsTheRunsAndTheGeneratedShapes() {
+        CliRun r = sparq("bench", model.toString(), "--dim", "seq=7", "--dim", "batch=2", "--warmup", "2", "--runs", "9",
+                "--threads", "1", "--json");
+        assertEquals(ExitCode.OK, r.exit(), r.err());
+        assertTrue(r.out().contains("\"x\": [7, 2, 8]"), r.out());
+        assertTrue(r.out().contains("\"runs\": 9"), r.out());
+        assertTrue(r.out().contains("\"threads\": 1"), r.out());
+        double p10 = number(r.out(), "p10_us");
+        double median = number(r.out(), "median_us");
+        double p90 = number(r.out(), "p90_us");
+        assertTrue(0 < p10 && p10 <= median && median <= p90, r.out());
+        assertEquals(1e6 / median, number(r.out(), "runs_per_second"), 1e-6 * (1e6 / median), r.out());
+    }
+
+    @Test
+    void inputsFromAFileAndPlainText() {
+        CliRun r = sparq("bench", model.toString(), "--inputs", inputs.toString(), "--warmup", "0", "--runs", "3");
+        assertEquals(ExitCode.OK, r.exit(), r.err());
+        assertTrue(r.out().contains("median") && r.out().contains("runs/s") && r.out().contains("runs     3"), r.out());
+    }
+
+    @Test
+    void badOptionsAreUsageErrors() {
+        CliRun unknownDim = sparq("bench", model.toString(), "--dim", "time=4");
+        assertEquals(ExitCode.USAGE, unknownDim.exit());
+        assertTrue(unknownDim.err().contains("--dim [time] names no symbolic dimension"), unknownDim.err());
+        assertEquals(ExitCode.USAGE, sparq("bench", model.toString(), "--runs", "0").exit());
+    }
+
+    private static double number(String json, String key) {
+        Matcher m = Pattern.compile("\"" + key + "\": ([-0-9.eE]+)").matcher(json);
+        assertTrue(m.find(), key + " in " + json);
+        return Double.parseDouble(m.group(1));
+    }
+}
