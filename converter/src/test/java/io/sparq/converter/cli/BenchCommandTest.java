@@ -1,9 +1,9 @@
 package io.sparq.converter.cli;
 
+import io.sparq.converter.TestModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,10 +19,8 @@ class BenchCommandTest {
 
     @BeforeAll
     static void findModels() {
-        String dir = System.getProperty("sparq.testmodels.dir");
-        assertTrue(dir != null && Files.isDirectory(Path.of(dir)), "test models not found: sparq.testmodels.dir=" + dir);
-        model = Path.of(dir, "lstm_stack2_bidir.onnx");
-        inputs = Path.of(dir, "lstm_stack2_bidir.npz");
+        model = TestModels.file("lstm_stack2_bidir.onnx");
+        inputs = TestModels.file("lstm_stack2_bidir.npz");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.sparq.converter.cli;
 
+import io.sparq.converter.TestModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,9 +25,7 @@ class ScheduleCommandTest {
 
     @BeforeAll
     static void findModel() {
-        String dir = System.getProperty("sparq.testmodels.dir");
-        assertTrue(dir != null && Files.isDirectory(Path.of(dir)), "test models not found: sparq.testmodels.dir=" + dir);
-        model = Path.of(dir, "lstm_stack2_bidir.onnx");
+        model = TestModels.file("lstm_stack2_bidir.onnx");
     }
 
     private static void assertUsageError(CliRun r, String fragment) {

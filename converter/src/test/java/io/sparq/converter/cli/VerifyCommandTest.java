@@ -1,5 +1,6 @@
 package io.sparq.converter.cli;
 
+import io.sparq.converter.TestModels;
 import io.sparq.converter.data.Npz;
 import io.sparq.converter.encode.EncodingPlan;
 import io.sparq.converter.encode.EncodingPlanner;
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -33,10 +33,8 @@ class VerifyCommandTest {
 
     @BeforeAll
     static void findModels() {
-        String dir = System.getProperty("sparq.testmodels.dir");
-        assertTrue(dir != null && Files.isDirectory(Path.of(dir)), "test models not found: sparq.testmodels.dir=" + dir);
-        model = Path.of(dir, "lstm_stack2_bidir.onnx");
-        inputs = Path.of(dir, "lstm_stack2_bidir.npz");
+        model = TestModels.file("lstm_stack2_bidir.onnx");
+        inputs = TestModels.file("lstm_stack2_bidir.npz");
     }
 
     private Path int8File() {
