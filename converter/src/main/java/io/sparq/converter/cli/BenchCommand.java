@@ -100,7 +100,7 @@ final class BenchCommand implements Callable<Integer> {
             if (threads != null) {
                 KernelThreads.setThreads(threads);
             }
-            Model model = ModelFiles.isSparq(modelFile) ? Model.load(modelFile) : Model.fromGraph(ModelFiles.load(modelFile));
+            Model model = ModelFiles.model(modelFile);
             Map<String, Tensor> feeds = inputsFile != null ? RunCommand.readInputs(inputsFile, model.inputs())
                     : generatedInputs(model.inputs());
             print(feeds, Result.of(time(model, feeds)));

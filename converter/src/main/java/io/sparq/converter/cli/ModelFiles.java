@@ -8,6 +8,7 @@ import io.sparq.format.codec.EncodedTensor;
 import io.sparq.format.codec.SparqFile;
 import io.sparq.format.codec.SparqFormat;
 import io.sparq.format.codec.SparqReader;
+import io.sparq.runtime.api.Model;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,15 +36,28 @@ final class ModelFiles {
 
     /** As {@link #load}, keeping the stored form of a {@code .sparq} file's tensors. */
     static Opened open(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new SparqException(ErrorCode.IO_ERROR, "cannot read model " + file
-                    + (Files.exists(file) ? ": not a regular file" : ": no such file"));
-        }
+        requireFile(file);
         if (isSparq(file)) {
             SparqFile sparq = SparqReader.read(file);
             return new Opened(sparq.denseGraph(), sparq.tensors());
         }
         return new Opened(OnnxImporter.load(file), Map.of());
+    }
+
+    /**
+     * A model ready to run in runtime-lite: a {@code .sparq} file with its weights in their stored
+     * encodings ({@link Model#load}), an ONNX file through the importer.
+     */
+    static Model model(Path file) {
+        requireFile(file);
+        return isSparq(file) ? Model.load(file) : Model.fromGraph(OnnxImporter.load(file));
+    }
+
+    private static void requireFile(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new SparqException(ErrorCode.IO_ERROR, "cannot read model " + file
+                    + (Files.exists(file) ? ": not a regular file" : ": no such file"));
+        }
     }
 
     static boolean isSparq(Path file) {

@@ -77,8 +77,7 @@ final class VerifyCommand implements Callable<Integer> {
         Graph originalGraph = OnnxImporter.load(originalFile);
         OnnxImporter.checkSupported(originalGraph);
         Model original = Model.fromGraph(originalGraph);
-        Model converted = ModelFiles.isSparq(convertedFile) ? Model.load(convertedFile)
-                : Model.fromGraph(ModelFiles.load(convertedFile));
+        Model converted = ModelFiles.model(convertedFile);
         Map<String, Tensor> feeds = RunCommand.readInputs(inputsFile, original.inputs());
         Map<String, Tensor> want = run(original, feeds);
         Map<String, Tensor> got = run(converted, feeds);

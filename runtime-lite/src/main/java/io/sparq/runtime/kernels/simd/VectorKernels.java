@@ -30,6 +30,8 @@ public abstract class VectorKernels implements Kernels {
     /** Floats of B kept hot per panel of {@link #gemmNT}: 64 KiB. */
     private static final int PANEL_FLOATS = 16 * 1024;
     private static final Kernels SCALAR = new ScalarKernels();
+    /** Per-thread raw sums of one panel, for products that scale or cut a panel ({@link #gemmPacked}). */
+    private static final ThreadLocal<float[]> PANEL_SUMS = ThreadLocal.withInitial(() -> new float[0]);
 
     VectorKernels() {
     }
@@ -171,8 +173,6 @@ public abstract class VectorKernels implements Kernels {
             }
         }
     }
-
-    private static final ThreadLocal<float[]> PANEL_SUMS = ThreadLocal.withInitial(() -> new float[0]);
 
     private static float[] panelBuffer(int size) {
         float[] buffer = PANEL_SUMS.get();
