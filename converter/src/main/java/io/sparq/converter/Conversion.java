@@ -12,6 +12,7 @@ import io.sparq.converter.finetune.TrainingData;
 import io.sparq.converter.finetune.TrainingGraph;
 import io.sparq.converter.finetune.TrainingListener;
 import io.sparq.converter.importer.OnnxImporter;
+import io.sparq.converter.prune.MagnitudeHistogram;
 import io.sparq.converter.prune.PruneConfig;
 import io.sparq.converter.prune.Pruner;
 import io.sparq.converter.quantize.FakeQuantizer;
@@ -33,6 +34,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -54,14 +56,29 @@ public final class Conversion {
      * @param encoding  value format and encoding objective
      * @param emitOnnx  also write the pruned, fine-tuned model as dense ONNX here; null = don't
      * @param quantizationAware fine-tune with the weights rounded as {@code encoding} will store
+     * @param recipe    the complete settings these options were made from, stored in the output's
+     *                  metadata ({@code sparq.recipe}); null = store none
      *                  them (straight-through estimator), so low-bit formats keep more accuracy
      */
     public record Options(PruneConfig pruning, Path data, Path labels, FineTuneConfig fineTune,
-                          EncodingPlanner.Options encoding, Path emitOnnx, boolean quantizationAware) {
+                          EncodingPlanner.Options encoding, Path emitOnnx, boolean quantizationAware, Recipe recipe) {
+        public Options(PruneConfig pruning, Path data, Path labels, FineTuneConfig fineTune,
+                       EncodingPlanner.Options encoding, Path emitOnnx, boolean quantizationAware) {
+            this(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, null);
+        }
+
         /** Without quantization-aware fine-tuning. */
         public Options(PruneConfig pruning, Path data, Path labels, FineTuneConfig fineTune,
                        EncodingPlanner.Options encoding, Path emitOnnx) {
             this(pruning, data, labels, fineTune, encoding, emitOnnx, false);
+        }
+
+        /**
+         * These options, recording {@code recipe} (complete, as {@link Recipe#withDefaults} gives it) in
+         * the output's metadata as the settings it was made with.
+         */
+        public Options withRecipe(Recipe recipe) {
+            return new Options(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe);
         }
     }
 
@@ -90,6 +107,16 @@ public final class Conversion {
         }
     }
 
+    /** Metadata key of the recipe a file was made with (YAML, as {@link Recipe#parse} reads it). */
+    public static final String RECIPE_KEY = "sparq.recipe";
+    /**
+     * Metadata keys of a pruned tensor's magnitude histogram before pruning:
+     * {@code sparq.tensor.<name>.magnitudes} (counts) and {@code .magnitude_range} (log10 edges).
+     */
+    public static final String MAGNITUDES_PREFIX = "sparq.tensor.";
+    public static final String MAGNITUDES_SUFFIX = ".magnitudes";
+    public static final String RANGE_SUFFIX = ".magnitude_range";
+
     private Conversion() {
     }
 
@@ -103,8 +130,12 @@ public final class Conversion {
         Trainer.Result training = null;
         Map<String, String> frozen = Map.of();
         FineTuneConfig tuned = null;
+        Map<String, MagnitudeHistogram> before = new LinkedHashMap<>();
         if (options.pruning() != null) {
             Pruner pruner = Pruner.forGraph(graph, options.pruning());
+            for (String name : pruner.tensorNames()) {
+                before.put(name, MagnitudeHistogram.of(graph.initializers().get(name).floats()));
+            }
             if (options.data() != null) {
                 FineTuneConfig config = options.fineTune();
                 listener.stage("preparing fine-tuning data from " + options.data().getFileName());
@@ -148,17 +179,20 @@ public final class Conversion {
         }
 
         listener.stage("choosing encodings (" + options.encoding().quantize().displayName() + ", "
-                + options.encoding().objective().name().toLowerCase(java.util.Locale.ROOT) + ")");
+                + options.encoding().objective().name().toLowerCase(Locale.ROOT) + ")");
         EncodingPlan plan = EncodingPlanner.plan(graph, options.encoding());
         Map<String, MetaValue> metadata = new LinkedHashMap<>();
         metadata.put("sparq.producer", MetaValue.of("sparq-converter " + Version.version()));
         metadata.put("sparq.source.name", MetaValue.of(onnxFile.getFileName().toString()));
         metadata.put("sparq.source.sha256", MetaValue.of(sha256(onnxFile)));
-        if (options.pruning() != null) {
-            metadata.put("sparq.pruning.recipe", MetaValue.of(describe(options, tuned)));
+        if (options.recipe() != null) {
+            metadata.put(RECIPE_KEY, MetaValue.of(recipeText(options, tuned, training)));
         }
         for (Pruner.TensorReport r : pruned) {
             metadata.put("sparq.tensor." + r.name() + ".sparsity", MetaValue.of(r.achieved()));
+            MagnitudeHistogram h = before.get(r.name());
+            metadata.put(MAGNITUDES_PREFIX + r.name() + MAGNITUDES_SUFFIX, MetaValue.of(h.counts()));
+            metadata.put(MAGNITUDES_PREFIX + r.name() + RANGE_SUFFIX, MetaValue.of(new double[] {h.log10Low(), h.log10High()}));
         }
         if (cancel.get()) {
             throw new SparqException(ErrorCode.INVALID_ARGUMENT, "cancelled; nothing was written");
@@ -186,22 +220,22 @@ public final class Conversion {
         return distributions ? LossKind.KL : LossKind.MSE;
     }
 
-    /** One line that says how the model was pruned, kept in the file's metadata. */
-    private static String describe(Options o, FineTuneConfig f) {
-        StringBuilder s = new StringBuilder(o.pruning().schedule().toString());
-        s.append(", block ").append(o.pruning().blockSize());
-        if (!o.pruning().targets().isEmpty()) {
-            s.append(", targets ").append(o.pruning().targets());
+    /** The recipe as stored: comment lines on what the settings ran on, then the settings. */
+    private static String recipeText(Options o, FineTuneConfig tuned, Trainer.Result training) {
+        StringBuilder s = new StringBuilder();
+        if (o.data() != null) {
+            s.append("# fine-tuned on ").append(o.data().getFileName())
+                    .append(o.labels() != null ? " with labels " + o.labels().getFileName() : " against the dense model's outputs");
+            if (tuned != null) {
+                s.append(", loss ").append(tuned.loss().name().toLowerCase(Locale.ROOT));
+            }
+            if (training != null) {
+                s.append("; best validation loss ").append(String.format(Locale.ROOT, "%.4g", training.bestValidationLoss()))
+                        .append(" at step ").append(training.bestStep() + 1).append(" of ").append(training.steps());
+            }
+            s.append('\n');
         }
-        if (f != null) {
-            s.append(", fine-tuned ").append(f.steps()).append(" steps, batch ").append(f.batchSize())
-                    .append(", lr ").append(f.learningRate()).append(", loss ")
-                    .append(o.labels() != null ? f.loss() + " on labels" : f.loss() + " vs dense model")
-                    .append(", seed ").append(f.seed());
-        } else {
-            s.append(", no fine-tuning");
-        }
-        return s.toString();
+        return s.append(o.recipe().toYaml()).toString();
     }
 
     private static long size(Path p) {

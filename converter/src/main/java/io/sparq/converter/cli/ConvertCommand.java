@@ -1,15 +1,8 @@
 package io.sparq.converter.cli;
 
 import io.sparq.converter.Conversion;
-import io.sparq.converter.encode.EncodingPlanner;
-import io.sparq.converter.finetune.FineTuneConfig;
-import io.sparq.converter.finetune.LossKind;
-import io.sparq.converter.prune.PruneConfig;
+import io.sparq.converter.Recipe;
 import io.sparq.converter.prune.Pruner;
-import io.sparq.converter.prune.Recipe;
-import io.sparq.converter.prune.ScheduleParams;
-import io.sparq.converter.prune.TargetRule;
-import io.sparq.converter.quantize.QuantizeMode;
 import io.sparq.format.ErrorCode;
 import io.sparq.format.SparqException;
 import picocli.CommandLine;
@@ -19,9 +12,9 @@ import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -87,13 +80,14 @@ final class ConvertCommand implements Callable<Integer> {
 
         @Option(names = "--target", paramLabel = "GLOB=S",
                 description = "Per-tensor sparsity by initializer-name glob, e.g. 'onnx::LSTM_1*=0.95'; later ones win.")
-        List<String> targets = new ArrayList<>();
+        List<String> targets;
 
         @Option(names = "--embeddings", description = "Prune embedding tables (Gather) too.")
         boolean embeddings;
 
         @Option(names = "--recipe", paramLabel = "FILE",
-                description = "YAML recipe with schedule, sparsity, block and targets (see docs/pruning.md); replaces the flags above.")
+                description = "YAML recipe: pruning, fine-tuning and quantization settings (docs/recipes.md). Flags given"
+                        + " too override its values (--target rules are added after its targets).")
         Path recipe;
     }
 
@@ -157,24 +151,33 @@ final class ConvertCommand implements Callable<Integer> {
         Path emitOnnx;
     }
 
+    /** The flags that are recipe settings, and the keys they stand for; given flags override the recipe. */
+    private static final Map<String, Recipe.Key> RECIPE_KEYS = Map.ofEntries(
+            Map.entry("--sparsity", Recipe.Key.SPARSITY), Map.entry("--schedule", Recipe.Key.SCHEDULE),
+            Map.entry("--prune-steps", Recipe.Key.STEPS), Map.entry("--frequency", Recipe.Key.FREQUENCY),
+            Map.entry("--block", Recipe.Key.BLOCK), Map.entry("--target", Recipe.Key.TARGETS),
+            Map.entry("--embeddings", Recipe.Key.EMBEDDINGS), Map.entry("--steps", Recipe.Key.TUNE_STEPS),
+            Map.entry("--batch", Recipe.Key.BATCH), Map.entry("--lr", Recipe.Key.LR), Map.entry("--loss", Recipe.Key.LOSS),
+            Map.entry("--bptt", Recipe.Key.BPTT), Map.entry("--seed", Recipe.Key.SEED),
+            Map.entry("--validation", Recipe.Key.VALIDATION), Map.entry("--quantize", Recipe.Key.QUANTIZE),
+            Map.entry("--optimize", Recipe.Key.OPTIMIZE), Map.entry("--qat", Recipe.Key.QAT));
+
     @Override
     public Integer call() {
-        PruneConfig pruning = pruning();
-        if (pruning == null && tune.data != null) {
-            throw usage("--data fine-tunes a pruned model: give --sparsity or --recipe too");
+        Recipe stated = (prune.recipe == null ? Recipe.empty() : Recipe.load(prune.recipe))
+                .overriddenBy(RecipeFlags.given(spec.commandLine().getParseResult(), RECIPE_KEYS));
+        if (!stated.prunes() && tune.data != null) {
+            throw usage("--data fine-tunes a pruned model: give --sparsity or a recipe with a sparsity too");
         }
         if (tune.labels != null && tune.data == null) {
             throw usage("--labels needs --data");
         }
-        QuantizeMode quantize = encode.quantize != null ? QuantizeMode.parse(encode.quantize)
-                : pruning != null ? QuantizeMode.INT8 : QuantizeMode.NONE;
-        EncodingPlanner.Options encoding = EncodingPlanner.Options.of(quantize, EncodingPlanner.Objective.parse(encode.optimize))
-                .withEmbeddings(pruning != null && pruning.includeEmbeddings());
-        if (encode.qat && tune.data == null) {
+        Recipe recipe = stated.withDefaults(tune.data != null);
+        if (recipe.quantizationAware() && tune.data == null) {
             throw usage("--qat fine-tunes: give --data (and --sparsity) too");
         }
-        Conversion.Options options = new Conversion.Options(pruning, tune.data, tune.labels,
-                tune.data == null ? null : fineTune(), encoding, encode.emitOnnx, encode.qat);
+        Conversion.Options options = new Conversion.Options(recipe.pruning(), tune.data, tune.labels, recipe.fineTune(),
+                recipe.encoding(), encode.emitOnnx, recipe.quantizationAware()).withRecipe(recipe);
 
         PrintWriter out = spec.commandLine().getOut();
         ProgressPrinter progress = new ProgressPrinter(spec.commandLine().getErr());
@@ -203,60 +206,6 @@ final class ConvertCommand implements Callable<Integer> {
         }
         report(out, result);
         return ExitCode.OK;
-    }
-
-    private PruneConfig pruning() {
-        if (prune.recipe != null) {
-            List<String> given = new ArrayList<>();
-            CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
-            for (String flag : List.of("--sparsity", "--schedule", "--prune-steps", "--frequency", "--block", "--target", "--embeddings")) {
-                if (parsed.hasMatchedOption(flag)) {
-                    given.add(flag);
-                }
-            }
-            if (!given.isEmpty()) {
-                throw usage("--recipe sets the pruning; drop " + String.join(", ", given));
-            }
-            return Recipe.load(prune.recipe);
-        }
-        if (prune.sparsity == null) {
-            if (!prune.targets.isEmpty()) {
-                throw usage("--target needs --sparsity (the default for the other prunable tensors; 0 keeps them dense)");
-            }
-            return null;
-        }
-        long ramp = prune.pruneSteps != null ? prune.pruneSteps : Math.max(1, tune.data == null ? 1 : tune.steps * 3 / 4);
-        long frequency = prune.frequency != null ? prune.frequency : Math.max(1, ramp / 20);
-        ramp = Math.max(frequency, ramp / frequency * frequency);   // cubic wants a whole number of updates
-        String kind = prune.schedule.toLowerCase(Locale.ROOT);
-        ScheduleParams params = new ScheduleParams(kind, prune.sparsity, 0, 0, kind.equals("oneshot") ? null : ramp,
-                frequency, null, null, 1.5);
-        return new PruneConfig(params.toSchedule(), prune.block, prune.embeddings,
-                prune.targets.stream().map(TargetRule::parse).toList());
-    }
-
-    private FineTuneConfig fineTune() {
-        return FineTuneConfig.defaults().toBuilder()
-                .steps(tune.steps)
-                .batchSize(tune.batch)
-                .learningRate(tune.learningRate)
-                .warmupSteps((int) Math.min(tune.steps / 20, Integer.MAX_VALUE))
-                .loss(lossKind())
-                .bpttTruncation(tune.bptt)
-                .seed(tune.seed)
-                .validationFraction(tune.validation)
-                .evalEvery(Math.max(1, tune.steps / 20))
-                .build();
-    }
-
-    private LossKind lossKind() {
-        return switch (tune.loss.toLowerCase(Locale.ROOT)) {
-            case "auto" -> null;
-            case "kl" -> LossKind.KL;
-            case "mse" -> LossKind.MSE;
-            case "ce" -> LossKind.CROSS_ENTROPY;
-            default -> throw usage("--loss " + tune.loss + " unknown, expected auto, kl, mse or ce");
-        };
     }
 
     private void report(PrintWriter out, Conversion.Result r) {

@@ -1,5 +1,7 @@
 package io.sparq.converter.cli;
 
+import io.sparq.converter.Conversion;
+import io.sparq.converter.data.AtomicFiles;
 import io.sparq.format.Graph;
 import io.sparq.format.ValueInfo;
 import picocli.CommandLine;
@@ -8,6 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,7 +28,8 @@ import java.util.concurrent.Callable;
         footerHeading = "%nExamples:%n",
         footer = {
             "  sparq inspect model.onnx",
-            "  sparq inspect model.onnx --json > layers.json"})
+            "  sparq inspect model.onnx --json > layers.json",
+            "  sparq inspect model.sparq --report report.html"})
 final class InspectCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -36,16 +40,38 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
+    @Option(names = "--report", paramLabel = "FILE",
+            description = "Also write a self-contained HTML report: layer table, sparsity and bytes per tensor, the"
+                    + " pruning schedule and weight-magnitude histograms before / after pruning (charts need a"
+                    + " file converted by sparq with pruning).")
+    Path report;
+
     @Override
     public Integer call() {
         ModelFiles.Opened opened = ModelFiles.open(modelFile);
         Graph graph = opened.graph();
         WeightTable table = WeightTable.of(graph, opened.stored());
         PrintWriter out = spec.commandLine().getOut();
+        if (report != null) {
+            String html = HtmlReport.of(modelFile.getFileName().toString(), opened, table);
+            AtomicFiles.write(report, o -> o.write(html.getBytes(StandardCharsets.UTF_8)));
+        }
+        String recipe = opened.text(Conversion.RECIPE_KEY);
         if (json) {
-            out.println(Json.write(toJson(graph, table)));
+            Map<String, Object> root = toJson(graph, table);
+            root.put("recipe", recipe);
+            out.println(Json.write(root));
         } else {
             printText(out, graph, table);
+            if (recipe != null) {
+                out.println();
+                out.println("recipe (converted with):");
+                recipe.lines().forEach(line -> out.println("  " + line));
+            }
+        }
+        if (report != null && !json) {
+            out.println();
+            out.println("wrote " + report);
         }
         out.flush();
         return ExitCode.OK;

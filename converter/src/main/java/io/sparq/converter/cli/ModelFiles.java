@@ -7,6 +7,7 @@ import io.sparq.format.SparqException;
 import io.sparq.format.codec.EncodedTensor;
 import io.sparq.format.codec.SparqFile;
 import io.sparq.format.codec.SparqFormat;
+import io.sparq.format.codec.MetaValue;
 import io.sparq.format.codec.SparqReader;
 import io.sparq.runtime.api.Model;
 
@@ -24,9 +25,14 @@ final class ModelFiles {
 
     /**
      * A model file as read: the graph with dense initializers, and for a {@code .sparq} file the
-     * tensors as stored (empty for ONNX).
+     * tensors as stored and the file's metadata (both empty for ONNX).
      */
-    record Opened(Graph graph, Map<String, EncodedTensor> stored) {
+    record Opened(Graph graph, Map<String, EncodedTensor> stored, Map<String, MetaValue> metadata) {
+        /** A metadata string, or null when absent or not a string. */
+        String text(String key) {
+            MetaValue v = metadata.get(key);
+            return v != null && v.value() instanceof String s ? s : null;
+        }
     }
 
     /** Reads a {@code .sparq} or ONNX model into the graph IR; the file's first bytes tell which. */
@@ -39,9 +45,9 @@ final class ModelFiles {
         requireFile(file);
         if (isSparq(file)) {
             SparqFile sparq = SparqReader.read(file);
-            return new Opened(sparq.denseGraph(), sparq.tensors());
+            return new Opened(sparq.denseGraph(), sparq.tensors(), sparq.metadata());
         }
-        return new Opened(OnnxImporter.load(file), Map.of());
+        return new Opened(OnnxImporter.load(file), Map.of(), Map.of());
     }
 
     /**

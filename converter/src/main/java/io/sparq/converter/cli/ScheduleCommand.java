@@ -1,11 +1,11 @@
 package io.sparq.converter.cli;
 
+import io.sparq.converter.Recipe;
 import io.sparq.converter.data.AtomicFiles;
 import io.sparq.converter.prune.CubicSchedule;
 import io.sparq.converter.prune.NarangSchedule;
 import io.sparq.converter.prune.PruneConfig;
 import io.sparq.converter.prune.Pruner;
-import io.sparq.converter.prune.Recipe;
 import io.sparq.converter.prune.Schedule;
 import io.sparq.converter.prune.ScheduleParams;
 import io.sparq.converter.prune.SparsitySchedule;
@@ -80,7 +80,7 @@ final class ScheduleCommand implements Callable<Integer> {
             description = "narang slope after ramp_itr as a multiple of θ. Default: ${DEFAULT-VALUE}.")
     double phi;
 
-    @Option(names = "--recipe", paramLabel = "FILE", description = "Read schedule, sparsity, block and targets from a YAML recipe instead of the flags.")
+    @Option(names = "--recipe", paramLabel = "FILE", description = "Read schedule, sparsity, block and targets from a YAML recipe (docs/recipes.md); flags given too override its values.")
     Path recipe;
 
     @Option(names = "--model", paramLabel = "MODEL", description = "Apply the schedule to this model's prunable weights (.onnx or .sparq).")
@@ -99,8 +99,13 @@ final class ScheduleCommand implements Callable<Integer> {
     @Option(names = "--csv", paramLabel = "FILE", description = "Write every step (not only the updates) as CSV.")
     Path csv;
 
-    private static final List<String> RECIPE_CONFLICTS = List.of("--schedule", "--sparsity", "--initial-sparsity", "--begin",
-            "--steps", "--frequency", "--ramp", "--theta", "--phi", "--block", "--target", "--embeddings");
+    /** The flags that may refine a recipe, and the recipe settings they stand for. */
+    private static final Map<String, Recipe.Key> RECIPE_KEYS = Map.ofEntries(Map.entry("--schedule", Recipe.Key.SCHEDULE),
+            Map.entry("--sparsity", Recipe.Key.SPARSITY), Map.entry("--initial-sparsity", Recipe.Key.INITIAL_SPARSITY),
+            Map.entry("--begin", Recipe.Key.BEGIN), Map.entry("--steps", Recipe.Key.STEPS),
+            Map.entry("--frequency", Recipe.Key.FREQUENCY), Map.entry("--ramp", Recipe.Key.RAMP),
+            Map.entry("--theta", Recipe.Key.THETA), Map.entry("--phi", Recipe.Key.PHI), Map.entry("--block", Recipe.Key.BLOCK),
+            Map.entry("--target", Recipe.Key.TARGETS), Map.entry("--embeddings", Recipe.Key.EMBEDDINGS));
 
     @Override
     public Integer call() {
@@ -179,12 +184,12 @@ final class ScheduleCommand implements Callable<Integer> {
 
     private PruneConfig config() {
         if (recipe != null) {
-            CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
-            List<String> given = RECIPE_CONFLICTS.stream().filter(parsed::hasMatchedOption).toList();
-            if (!given.isEmpty()) {
-                throw usage("--recipe sets the schedule; drop " + String.join(", ", given));
+            Recipe stated = Recipe.load(recipe).overriddenBy(RecipeFlags.given(spec.commandLine().getParseResult(), RECIPE_KEYS));
+            PruneConfig config = stated.withDefaults(true).pruning();
+            if (config == null) {
+                throw usage("recipe " + recipe + " prunes nothing: it states no sparsity (or narang theta)");
             }
-            return Recipe.load(recipe);
+            return config;
         }
         Schedule schedule = new ScheduleParams(kind, sparsity, initialSparsity, begin, steps, frequency, ramp, theta, phi).toSchedule();
         return new PruneConfig(schedule, block, embeddings, targets.stream().map(TargetRule::parse).toList());
@@ -213,7 +218,7 @@ final class ScheduleCommand implements Callable<Integer> {
         return r;
     }
 
-    private static String describe(Schedule schedule, PruneConfig config) {
+    static String describe(Schedule schedule, PruneConfig config) {
         String text;
         if (schedule instanceof CubicSchedule c) {
             text = String.format(Locale.ROOT, "cubic (Zhu & Gupta): s_i %s -> s_f %s, t0 %d, %d updates every %d steps, ends at step %d",

@@ -104,6 +104,9 @@ class ScheduleCommandTest {
         assertEquals(ExitCode.OK, fromRecipe.exit(), fromRecipe.err());
         assertTrue(fromRecipe.out().contains("blocks 1x8"), fromRecipe.out());
         assertEquals(Arrays.asList("40", "0.5000"), Arrays.asList(row(fromRecipe, 40)).subList(0, 2));
+        CliRun overridden = sparq("schedule", "--recipe", recipe.toString(), "--sparsity", "0.6", "--model", model.toString());
+        assertEquals(ExitCode.OK, overridden.exit(), overridden.err());
+        assertEquals(Arrays.asList("40", "0.6000"), Arrays.asList(row(overridden, 40)).subList(0, 2), "the flag wins");
     }
 
     @Test
@@ -118,6 +121,6 @@ class ScheduleCommandTest {
         assertUsageError(sparq("schedule", "--sparsity", "0.9", "--steps", "100", "--target", "lstm*=0.5"), "need --model");
         assertUsageError(sparq("schedule", "--sparsity", "0.9", "--steps", "100", "--model", model.toString(), "--target", "lstm*=0.5"),
                 "onnx::LSTM_349");
-        assertUsageError(sparq("schedule", "--recipe", "r.yaml", "--sparsity", "0.9"), "drop --sparsity");
+        assertEquals(ExitCode.FAILURE, sparq("schedule", "--recipe", tmp.resolve("absent.yaml").toString()).exit());
     }
 }
