@@ -32,12 +32,15 @@ import java.util.concurrent.Callable;
                 + " the mean and the runs per second.",
             "Without --inputs, float inputs are uniform in [-1, 1) and integer inputs 0; a symbolic dimension is"
                 + " set by --dim NAME=SIZE, else 1 (a streaming step for a [seq, batch, features] input).",
-            "For latency against ONNX Runtime in the same process, see the JMH benchmarks (docs/benchmarks.md)."},
+            "With --compare ORIGINAL.onnx, ONNX Runtime for Java (when on the class path) runs the original on the"
+                + " same inputs with the same thread count in the same process, and the ratio and the largest output"
+                + " difference are printed. For careful measurements, see the JMH benchmarks (docs/benchmarks.md)."},
         footerHeading = "%nExamples:%n",
         footer = {
             "  sparq bench model.sparq",
             "  sparq bench model.sparq --dim seq=100 --runs 200 --threads 1",
-            "  sparq bench model.sparq --inputs inputs.npz --json"})
+            "  sparq bench model.sparq --inputs inputs.npz --json",
+            "  SPARQ_CLASSPATH=onnxruntime-1.23.2.jar sparq bench model.sparq --compare model.onnx --threads 1"})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -64,6 +67,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N",
             description = "Kernel threads (default: the number of processors).")
     Integer threads;
+
+    @Option(names = "--compare", paramLabel = "ORIGINAL.onnx",
+            description = "Also time ONNX Runtime on this model (the dense original) and print the speed ratio;"
+                    + " needs ONNX Runtime for Java on the class path (docs/cli.md).")
+    Path compare;
 
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
@@ -100,30 +108,79 @@ final class BenchCommand implements Callable<Integer> {
             if (threads != null) {
                 KernelThreads.setThreads(threads);
             }
+            if (compare != null && !onnxRuntimeAvailable()) {
+                throw new SparqException(ErrorCode.INVALID_ARGUMENT, "--compare runs ONNX Runtime for Java, which is not"
+                        + " on the class path; add its jar, e.g. SPARQ_CLASSPATH=onnxruntime-1.23.2.jar ./sparq bench ..."
+                        + " (how to get it: docs/cli.md, bench)");
+            }
             Model model = ModelFiles.model(modelFile);
             Map<String, Tensor> feeds = inputsFile != null ? RunCommand.readInputs(inputsFile, model.inputs())
                     : generatedInputs(model.inputs());
-            print(feeds, Result.of(time(model, feeds)));
+            Result sparq;
+            Map<String, Tensor> sparqOutputs;
+            try (Session session = model.newSession()) {
+                sparq = time(() -> session.run(feeds));
+                sparqOutputs = session.run(feeds);
+            }
+            Baseline baseline = null;
+            if (compare != null) {
+                ModelFiles.requireFile(compare);
+                try (OrtBaseline ort = new OrtBaseline(compare, KernelThreads.threads(), feeds)) {
+                    Result timing = time(ort::run);
+                    baseline = new Baseline(timing, maxDifference(sparqOutputs, ort.run()));
+                }
+            }
+            print(feeds, sparq, baseline);
             return ExitCode.OK;
         } finally {
             KernelThreads.setThreads(before);
         }
     }
 
-    /** Microseconds of each timed run, after the warm-up. */
-    private double[] time(Model model, Map<String, Tensor> feeds) {
-        double[] micros = new double[runs];
-        try (Session session = model.newSession()) {
-            for (int i = 0; i < warmup; i++) {
-                session.run(feeds);
-            }
-            for (int i = 0; i < runs; i++) {
-                long t0 = System.nanoTime();
-                session.run(feeds);
-                micros[i] = (System.nanoTime() - t0) / 1e3;
-            }
+    /** Whether ONNX Runtime for Java is on the class path (checked without loading {@link OrtBaseline}). */
+    private static boolean onnxRuntimeAvailable() {
+        try {
+            Class.forName("ai.onnxruntime.OrtEnvironment", false, BenchCommand.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
         }
-        return micros;
+    }
+
+    /** ONNX Runtime's timing and the largest |sparq − ONNX Runtime| over the float outputs both have. */
+    record Baseline(Result timing, double maxDifference) {
+    }
+
+    /** Timings of {@code --runs} calls after {@code --warmup} untimed ones. */
+    private Result time(Runnable run) {
+        double[] micros = new double[runs];
+        for (int i = 0; i < warmup; i++) {
+            run.run();
+        }
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            run.run();
+            micros[i] = (System.nanoTime() - t0) / 1e3;
+        }
+        return Result.of(micros);
+    }
+
+    private static double maxDifference(Map<String, Tensor> ours, Map<String, Tensor> theirs) {
+        double max = Double.NaN;
+        for (Map.Entry<String, Tensor> e : theirs.entrySet()) {
+            Tensor mine = ours.get(e.getKey());
+            if (mine == null || mine.type() != DataType.FLOAT32 || !Arrays.equals(mine.shape(), e.getValue().shape())) {
+                continue;
+            }
+            float[] a = mine.floats();
+            float[] b = e.getValue().floats();
+            double m = 0;
+            for (int i = 0; i < a.length; i++) {
+                m = Math.max(m, Math.abs((double) a[i] - b[i]));
+            }
+            max = Double.isNaN(max) ? m : Math.max(max, m);
+        }
+        return max;
     }
 
     private Map<String, Tensor> generatedInputs(List<ValueInfo> inputs) {
@@ -157,7 +214,7 @@ final class BenchCommand implements Callable<Integer> {
         return feeds;
     }
 
-    private void print(Map<String, Tensor> feeds, Result r) {
+    private void print(Map<String, Tensor> feeds, Result r, Baseline baseline) {
         PrintWriter out = spec.commandLine().getOut();
         Map<String, int[]> shapes = new LinkedHashMap<>();
         feeds.forEach((k, v) -> shapes.put(k, v.shape()));
@@ -177,6 +234,18 @@ final class BenchCommand implements Callable<Integer> {
             doc.put("mean_us", r.mean());
             doc.put("min_us", r.min());
             doc.put("runs_per_second", 1e6 / r.median());
+            if (baseline != null) {
+                Map<String, Object> ort = new LinkedHashMap<>();
+                ort.put("model", compare.toString());
+                ort.put("median_us", baseline.timing().median());
+                ort.put("p10_us", baseline.timing().p10());
+                ort.put("p90_us", baseline.timing().p90());
+                ort.put("mean_us", baseline.timing().mean());
+                ort.put("min_us", baseline.timing().min());
+                ort.put("speedup", baseline.timing().median() / r.median());
+                ort.put("max_abs_difference", Double.isNaN(baseline.maxDifference()) ? null : baseline.maxDifference());
+                doc.put("onnxruntime", ort);
+            }
             out.println(Json.write(doc));
         } else {
             out.println("model    " + modelFile);
@@ -187,6 +256,18 @@ final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "p10–p90  %10.1f – %.1f µs%n", r.p10(), r.p90());
             out.printf(Locale.ROOT, "mean     %10.1f µs%n", r.mean());
             out.printf(Locale.ROOT, "min      %10.1f µs%n", r.min());
+            if (baseline != null) {
+                Result o = baseline.timing();
+                out.printf(Locale.ROOT, "%nONNX Runtime on %s, %d thread(s)%n", compare, KernelThreads.threads());
+                out.printf(Locale.ROOT, "median   %10.1f µs   (%.1f runs/s)%n", o.median(), 1e6 / o.median());
+                out.printf(Locale.ROOT, "p10–p90  %10.1f – %.1f µs%n", o.p10(), o.p90());
+                double ratio = o.median() / r.median();
+                out.printf(Locale.ROOT, "%nsparq    %s than ONNX Runtime (median)%n",
+                        ratio >= 1 ? String.format(Locale.ROOT, "%.2fx faster", ratio)
+                                : String.format(Locale.ROOT, "%.2fx slower", 1 / ratio));
+                out.println(Double.isNaN(baseline.maxDifference()) ? "outputs  no float output in common to compare"
+                        : String.format(Locale.ROOT, "outputs  max |sparq - ONNX Runtime| = %.3g", baseline.maxDifference()));
+            }
         }
         out.flush();
     }

@@ -59,7 +59,7 @@ final class ModelFiles {
         return isSparq(file) ? Model.load(file) : Model.fromGraph(OnnxImporter.load(file));
     }
 
-    private static void requireFile(Path file) {
+    static void requireFile(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new SparqException(ErrorCode.IO_ERROR, "cannot read model " + file
                     + (Files.exists(file) ? ": not a regular file" : ": no such file"));

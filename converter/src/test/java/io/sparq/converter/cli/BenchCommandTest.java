@@ -57,6 +57,35 @@ class BenchCommandTest {
         assertTrue(r.out().contains("median") && r.out().contains("runs/s") && r.out().contains("runs     3"), r.out());
     }
 
+    /** The same model through both runtimes on the reference inputs: outputs agree, both timings and the ratio are printed. */
+    @Test
+    void compareRunsOnnxRuntimeOnTheSameInputs() {
+        CliRun r = sparq("bench", model.toString(), "--compare", model.toString(), "--inputs", inputs.toString(),
+                "--warmup", "2", "--runs", "5", "--threads", "1", "--json");
+        assertEquals(ExitCode.OK, r.exit(), r.err());
+        double ours = number(r.out(), "median_us");
+        String ort = r.out().substring(r.out().indexOf("\"onnxruntime\""));
+        double theirs = number(ort, "median_us");
+        assertEquals(theirs / ours, number(ort, "speedup"), 1e-9 * theirs / ours, r.out());
+        // the ONNX model run by both: fp32 all the way, 1e-5 as the parity tests
+        assertTrue(number(ort, "max_abs_difference") <= 1e-5, r.out());
+
+        CliRun text = sparq("bench", model.toString(), "--compare", model.toString(), "--warmup", "1", "--runs", "3");
+        assertEquals(ExitCode.OK, text.exit(), text.err());
+        assertTrue(text.out().matches("(?s).*sparq +[0-9.]+x (faster|slower) than ONNX Runtime \\(median\\).*"), text.out());
+        assertTrue(text.out().contains("outputs  max |sparq - ONNX Runtime| = "), text.out());
+    }
+
+    @Test
+    void compareNeedsAModelOnnxRuntimeCanFeed() {
+        CliRun missing = sparq("bench", model.toString(), "--compare", "absent.onnx");
+        assertEquals(ExitCode.FAILURE, missing.exit(), missing.err());
+        assertTrue(missing.err().contains("absent.onnx"), missing.err());
+        CliRun other = sparq("bench", model.toString(), "--compare", TestModels.file("char_lm.onnx").toString(), "--runs", "1");
+        assertEquals(ExitCode.USAGE, other.exit(), other.err());
+        assertTrue(other.err().contains("has no input 'x'"), other.err());
+    }
+
     @Test
     void badOptionsAreUsageErrors() {
         CliRun unknownDim = sparq("bench", model.toString(), "--dim", "time=4");
