@@ -46,8 +46,8 @@ public final class Model {
 
     private static Model load(SparqFile file) {
         Graph graph = file.graph();
-        // Only the full decoder places a subgraph's own initializers inside that subgraph; no op
-        // with a subgraph runs here yet, so such a file takes the dense path and reports it there.
+        // Only the full decoder places a subgraph's own initializers inside that subgraph, so a
+        // model with subgraphs (If branches) runs on decoded weights.
         if (hasSubgraph(graph)) {
             return fromGraph(file.denseGraph());
         }
