@@ -1,6 +1,5 @@
 package io.sparq.runtime.api;
 
-import io.sparq.format.Attribute;
 import io.sparq.format.Graph;
 import io.sparq.format.ValueInfo;
 import io.sparq.format.codec.SparqFile;
@@ -45,18 +44,10 @@ public final class Model {
     }
 
     private static Model load(SparqFile file) {
-        Graph graph = file.graph();
-        // Only the full decoder places a subgraph's own initializers inside that subgraph; no op
-        // with a subgraph runs here yet, so such a file takes the dense path and reports it there.
-        if (hasSubgraph(graph)) {
-            return fromGraph(file.denseGraph());
-        }
-        return new Model(new GraphExecutor(graph, file.tensors()));
-    }
-
-    private static boolean hasSubgraph(Graph graph) {
-        return graph.nodes().stream().anyMatch(n -> n.attributes().values().stream()
-                .anyMatch(a -> a.kind() == Attribute.Kind.GRAPH));
+        // Every initializer, a subgraph's too, goes to the main graph's executor in its stored form:
+        // tensor names are unique across the file, and subgraphs read the main graph's constants
+        // by name, so a subgraph finds its own weights there as well.
+        return new Model(new GraphExecutor(file.graph(), file.tensors()));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.sparq.runtime.graph;
 
+import io.sparq.format.Attribute;
 import io.sparq.format.Dim;
 import io.sparq.format.ErrorCode;
 import io.sparq.format.Graph;
@@ -13,6 +14,7 @@ import io.sparq.runtime.ops.NodeContext;
 import io.sparq.runtime.ops.Op;
 import io.sparq.runtime.ops.OpFactory;
 import io.sparq.runtime.ops.OpRegistry;
+import io.sparq.runtime.ops.Subgraph;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,6 +22,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,12 +36,18 @@ import java.util.function.Function;
  * <p>Initializers may come dense (in the graph) or in their stored {@code .sparq} encoding. An op
  * may take a constant input as a weight matrix when it is built ({@link NodeContext#constantWeight});
  * a stored initializer is decoded only if some node still reads it as a tensor at run time.
+ *
+ * <p>Subgraphs (the branches of {@code If}) are compiled with their node, each by an executor of
+ * its own that sees the enclosing graphs' initializers as constants. The other values a subgraph
+ * reads from enclosing graphs become <em>implicit inputs</em> of its node: they order the node
+ * after their producers, stay alive until it has run, and reach the op after its own inputs.
  */
 public final class GraphExecutor {
     private final Graph graph;
     private final List<Node> order;          // topological
     private final List<Op> ops;              // parallel to order
     private final boolean[][] compiledIn;    // parallel to order: inputs the op took as weights when built
+    private final List<List<String>> implicitIn;  // parallel to order: outer values the node's subgraphs read
     private final Set<String> constantNames; // every initializer, dense or stored
     private final Map<String, Tensor> runtimeConstants = new HashMap<>();   // initializers read at run time
     private final int[][] releaseAfter;      // per step: value slots whose last reader is this step
@@ -55,7 +64,7 @@ public final class GraphExecutor {
      * initializers of the graph, kept in their stored encoding.
      */
     public GraphExecutor(Graph graph, Map<String, EncodedTensor> stored) {
-        this(graph, stored, OpRegistry.standard(), graph.onnxOpset(), Set.of());
+        this(graph, stored, OpRegistry.standard(), graph.onnxOpset(), Set.of(), null);
     }
 
     /**
@@ -63,11 +72,14 @@ public final class GraphExecutor {
      * that encloses it, {@code opset} the ONNX opset version in force.
      */
     public GraphExecutor(Graph graph, OpRegistry registry, int opset, Set<String> outerNames) {
-        this(graph, Map.of(), registry, opset, outerNames);
+        this(graph, Map.of(), registry, opset, outerNames, null);
     }
 
+    /**
+     * @param outerConstants the enclosing graph's constants when {@code graph} is a subgraph, else null
+     */
     private GraphExecutor(Graph graph, Map<String, EncodedTensor> stored, OpRegistry registry, int opset,
-                          Set<String> outerNames) {
+                          Set<String> outerNames, Constants outerConstants) {
         this.graph = graph;
         this.outerNames = Set.copyOf(outerNames);
         for (String name : stored.keySet()) {
@@ -78,12 +90,21 @@ public final class GraphExecutor {
         }
         Set<String> inputNames = new HashSet<>();
         graph.inputs().forEach(v -> inputNames.add(v.name()));
-        Constants constants = new Constants(graph.initializers(), stored, inputNames);
+        Constants constants;
+        if (outerConstants == null) {
+            constants = new Constants(graph.initializers(), stored, inputNames);
+        } else {
+            Set<String> local = new HashSet<>(inputNames);
+            graph.nodes().forEach(n -> local.addAll(n.outputs()));
+            constants = outerConstants.nested(graph.initializers(), local);
+        }
         this.constantNames = Set.copyOf(constants.names());
         List<OpFactory> factories = resolveAll(graph, registry);
-        this.order = topologicalOrder(graph, constantNames, this.outerNames);
+        Map<Node, List<String>> implicit = implicitInputs(graph, constants);
+        this.order = topologicalOrder(graph, constantNames, this.outerNames, implicit);
         this.ops = new ArrayList<>(order.size());
         this.compiledIn = new boolean[order.size()][];
+        this.implicitIn = order.stream().map(implicit::get).toList();
         Map<Node, OpFactory> byNode = new HashMap<>();
         for (int i = 0; i < graph.nodes().size(); i++) {
             byNode.put(graph.nodes().get(i), factories.get(i));
@@ -91,10 +112,14 @@ public final class GraphExecutor {
         Set<String> visible = new HashSet<>(this.outerNames);
         visible.addAll(constantNames);
         visible.addAll(inputNames);
+        Set<String> seenBySubgraphs = new HashSet<>(visible);    // a subgraph may read any value of this graph
+        graph.nodes().forEach(n -> seenBySubgraphs.addAll(n.outputs()));
+        Subgraph.Compiler subgraphs = (sub, attribute) -> new Branch(new GraphExecutor(sub, Map.of(), registry, opset,
+                seenBySubgraphs, constants));
         for (int step = 0; step < order.size(); step++) {
             Node node = order.get(step);
             visible.addAll(node.outputs());
-            NodeContext ctx = new NodeContext(node, opset, constants, visible);
+            NodeContext ctx = new NodeContext(node, opset, constants, visible, implicitIn.get(step), subgraphs);
             ops.add(byNode.get(node).create(ctx));
             compiledIn[step] = new boolean[node.inputs().size()];
             for (int i = 0; i < compiledIn[step].length; i++) {
@@ -144,7 +169,45 @@ public final class GraphExecutor {
         return found;
     }
 
-    private static List<Node> topologicalOrder(Graph graph, Set<String> constantNames, Set<String> outerNames) {
+    /**
+     * Per node, the values its subgraphs (at any depth) read from this graph or an enclosing one
+     * without defining them, except constants, which subgraphs read themselves.
+     */
+    private static Map<Node, List<String>> implicitInputs(Graph graph, Constants constants) {
+        Map<Node, List<String>> implicit = new HashMap<>();
+        for (Node node : graph.nodes()) {
+            Set<String> reads = new LinkedHashSet<>();
+            for (Attribute a : node.attributes().values()) {
+                if (a.kind() == Attribute.Kind.GRAPH) {
+                    outerReads((Graph) a.value(), reads);
+                }
+            }
+            reads.removeIf(constants::contains);
+            implicit.put(node, List.copyOf(reads));
+        }
+        return implicit;
+    }
+
+    /** Adds to {@code reads} the names {@code graph} (with its subgraphs) reads but does not define. */
+    private static void outerReads(Graph graph, Set<String> reads) {
+        Set<String> defined = new HashSet<>(graph.initializers().keySet());
+        graph.inputs().forEach(v -> defined.add(v.name()));
+        graph.nodes().forEach(n -> defined.addAll(n.outputs()));
+        Set<String> inner = new LinkedHashSet<>();
+        for (Node node : graph.nodes()) {
+            inner.addAll(node.inputs());
+            for (Attribute a : node.attributes().values()) {
+                if (a.kind() == Attribute.Kind.GRAPH) {
+                    outerReads((Graph) a.value(), inner);
+                }
+            }
+        }
+        graph.outputs().forEach(v -> inner.add(v.name()));
+        inner.stream().filter(n -> !n.isEmpty() && !defined.contains(n)).forEach(reads::add);
+    }
+
+    private static List<Node> topologicalOrder(Graph graph, Set<String> constantNames, Set<String> outerNames,
+                                               Map<Node, List<String>> implicit) {
         Map<String, Node> producer = new HashMap<>();
         Set<String> sources = new HashSet<>(outerNames);
         sources.addAll(constantNames);
@@ -169,13 +232,16 @@ public final class GraphExecutor {
         Map<String, List<Node>> readers = new HashMap<>();
         for (Node node : graph.nodes()) {
             int waits = 0;
-            for (String in : new HashSet<>(node.inputs())) {
+            Set<String> reads = new HashSet<>(node.inputs());
+            reads.addAll(implicit.get(node));
+            for (String in : reads) {
                 if (in.isEmpty() || sources.contains(in)) {
                     continue;
                 }
                 if (!producer.containsKey(in)) {
                     throw new SparqException(ErrorCode.INVALID_MODEL, "node " + node.describe() + " reads '" + in
-                            + "', which no node, graph input or initializer provides");
+                            + "'" + (node.inputs().contains(in) ? "" : " in a subgraph")
+                            + ", which no node, graph input or initializer provides");
                 }
                 waits++;
                 readers.computeIfAbsent(in, k -> new ArrayList<>()).add(node);
@@ -225,6 +291,10 @@ public final class GraphExecutor {
                     lastUse.put(in, step);
                 }
             }
+            for (String in : implicitIn.get(step)) {
+                slot(in);
+                lastUse.put(in, step);
+            }
             n.outputs().stream().filter(o -> !o.isEmpty()).forEach(this::slot);
         }
         Set<String> keep = new HashSet<>(constantNames);
@@ -267,10 +337,11 @@ public final class GraphExecutor {
         for (int step = 0; step < order.size(); step++) {
             Node node = order.get(step);
             List<String> inNames = node.inputs();
-            Tensor[] args = new Tensor[inNames.size()];
+            List<String> implicit = implicitIn.get(step);
+            Tensor[] args = new Tensor[inNames.size() + implicit.size()];
             for (int i = 0; i < args.length; i++) {
-                String in = inNames.get(i);
-                if (in.isEmpty() || compiledIn[step][i]) {
+                String in = i < inNames.size() ? inNames.get(i) : implicit.get(i - inNames.size());
+                if (in.isEmpty() || (i < inNames.size() && compiledIn[step][i])) {
                     continue;
                 }
                 Tensor t = values[slots.get(in)];
@@ -311,6 +382,20 @@ public final class GraphExecutor {
             out.put(o.name(), t);
         }
         return out;
+    }
+
+    /** A subgraph as its op sees it. */
+    private record Branch(GraphExecutor executor) implements Subgraph {
+        @Override
+        public List<String> outputNames() {
+            return executor.graph.outputs().stream().map(ValueInfo::name).toList();
+        }
+
+        @Override
+        public Tensor[] run(Function<String, Tensor> outer) {
+            Map<String, Tensor> out = executor.execute(Map.of(), outer);
+            return out.values().toArray(new Tensor[0]);
+        }
     }
 
     private static Tensor[] runNode(Node node, Op op, Tensor[] args) {

@@ -24,6 +24,8 @@ public final class Constants {
     private final Map<String, Tensor> dense;
     private final Map<String, EncodedTensor> stored;
     private final Set<String> overridable;
+    private final Constants parent;          // an enclosing graph's constants, or null
+    private final Set<String> hidden;        // names this graph defines itself, hiding the parent's
     private final Map<String, Tensor> decoded = new HashMap<>();
     private final Map<String, WeightMatrix> weights = new HashMap<>();
 
@@ -34,24 +36,51 @@ public final class Constants {
      *                    are never turned into weights, since a fed value must win
      */
     public Constants(Map<String, Tensor> dense, Map<String, EncodedTensor> stored, Set<String> overridable) {
+        this(dense, stored, overridable, null, Set.of());
+    }
+
+    private Constants(Map<String, Tensor> dense, Map<String, EncodedTensor> stored, Set<String> overridable,
+                      Constants parent, Set<String> hidden) {
         this.dense = dense;
         this.stored = stored;
         this.overridable = Set.copyOf(overridable);
+        this.parent = parent;
+        this.hidden = Set.copyOf(hidden);
     }
 
-    /** Every initializer name, dense ones first. */
+    /**
+     * The constants of a subgraph: its own initializers {@code dense}, then those of the enclosing
+     * graphs, which the subgraph reads by name, except where one of {@code local} (the
+     * subgraph's inputs and node outputs) hides them.
+     */
+    public Constants nested(Map<String, Tensor> dense, Set<String> local) {
+        return new Constants(dense, Map.of(), local, this, local);
+    }
+
+    private Constants outer(String name) {
+        return parent != null && !dense.containsKey(name) && !stored.containsKey(name) && !hidden.contains(name)
+                ? parent : null;
+    }
+
+    /** Every initializer name of this graph (not of enclosing ones), dense ones first. */
     public Set<String> names() {
         Set<String> all = new LinkedHashSet<>(dense.keySet());
         all.addAll(stored.keySet());
         return all;
     }
 
+    /** Whether {@code name} is a constant here: an initializer of this graph or of an enclosing one. */
     public boolean contains(String name) {
-        return dense.containsKey(name) || stored.containsKey(name);
+        Constants outer = outer(name);
+        return outer != null ? outer.contains(name) : dense.containsKey(name) || stored.containsKey(name);
     }
 
     /** The shape of an initializer without decoding it, or null when there is none of that name. */
     public int[] shape(String name) {
+        Constants outer = outer(name);
+        if (outer != null) {
+            return outer.shape(name);
+        }
         Tensor t = dense.get(name);
         if (t != null) {
             return t.shape();
@@ -62,6 +91,10 @@ public final class Constants {
 
     /** The initializer as a dense tensor (a stored one is decoded once), or null when there is none. */
     public synchronized Tensor tensor(String name) {
+        Constants outer = outer(name);
+        if (outer != null) {
+            return outer.tensor(name);
+        }
         Tensor t = dense.get(name);
         if (t != null) {
             return t;
@@ -85,6 +118,10 @@ public final class Constants {
      *                   dense f32 matrix.
      */
     public synchronized WeightMatrix weight(String name, boolean transposed) {
+        Constants outer = outer(name);
+        if (outer != null) {
+            return outer.weight(name, transposed);
+        }
         int[] shape = shape(name);
         if (shape == null || overridable.contains(name) || shape.length == 0 || (transposed && shape.length != 2)) {
             return null;

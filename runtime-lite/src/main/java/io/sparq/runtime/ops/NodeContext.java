@@ -25,18 +25,33 @@ public final class NodeContext {
     private final Constants constants;
     private final Set<String> outerNames;
     private final boolean[] compiledIn;      // per input: taken as a weight, so the op gets null at run time
+    private final List<String> implicitInputs;
+    private final Subgraph.Compiler subgraphs;
 
     /** A node whose constants are the dense tensors of {@code constants}. */
     public NodeContext(Node node, int opset, Map<String, Tensor> constants, Set<String> outerNames) {
         this(node, opset, new Constants(constants, Map.of(), Set.of()), outerNames);
     }
 
+    /** A node that cannot have subgraphs. */
     public NodeContext(Node node, int opset, Constants constants, Set<String> outerNames) {
+        this(node, opset, constants, outerNames, List.of(), null);
+    }
+
+    /**
+     * @param implicitInputs values of this graph that the node's subgraphs read; the executor
+     *                       passes them after the node's own inputs
+     * @param subgraphs      compiles the node's graph attributes, or null where subgraphs cannot run
+     */
+    public NodeContext(Node node, int opset, Constants constants, Set<String> outerNames, List<String> implicitInputs,
+                       Subgraph.Compiler subgraphs) {
         this.node = node;
         this.opset = opset;
         this.constants = constants;
         this.outerNames = outerNames;
         this.compiledIn = new boolean[node.inputs().size()];
+        this.implicitInputs = List.copyOf(implicitInputs);
+        this.subgraphs = subgraphs;
     }
 
     public Node node() {
@@ -51,6 +66,27 @@ public final class NodeContext {
     /** Value names visible from an enclosing graph (for ops with subgraphs). */
     public Set<String> outerNames() {
         return outerNames;
+    }
+
+    /**
+     * Values of the enclosing graph that this node's subgraphs read without naming them as node
+     * inputs (ONNX outer-scope references). At run time they follow the node's own inputs, in
+     * this order, in the op's input array.
+     */
+    public List<String> implicitInputs() {
+        return implicitInputs;
+    }
+
+    /** The GRAPH attribute {@code name} compiled for execution; fails naming the node when it is absent. */
+    public Subgraph subgraph(String name) {
+        Graph g = attrGraph(name);
+        if (g == null) {
+            throw fail("attribute " + name + " (a graph) is required but missing");
+        }
+        if (subgraphs == null) {
+            throw unsupported("attribute " + name + " is a subgraph, which cannot run here");
+        }
+        return subgraphs.compile(g, name);
     }
 
     /** Number of inputs, counting omitted optional inputs in the middle. */

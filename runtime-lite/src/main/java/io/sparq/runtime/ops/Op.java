@@ -11,7 +11,9 @@ public interface Op {
     /**
      * Computes the node's outputs.
      *
-     * @param inputs one entry per node input, {@code null} where an optional input is omitted
+     * @param inputs one entry per node input, {@code null} where an optional input is omitted,
+     *               then one per {@linkplain NodeContext#implicitInputs() implicit input} of a node
+     *               with subgraphs
      * @return one entry per node output ({@code null} allowed for an omitted optional output)
      */
     Tensor[] run(Tensor[] inputs);

@@ -43,6 +43,7 @@ public final class OpRegistry {
             ShapeOps.register(r);
             NnOps.register(r);
             RecurrentOps.register(r);
+            ControlOps.register(r);
             return r;
         }
     }
