@@ -98,6 +98,10 @@ public final class Conversion {
         /** A stage starts, e.g. {@code "importing model.onnx"}. */
         void stage(String description);
 
+        /** How far the current stage has come (import: phases; encoding: elements). */
+        default void progress(long done, long total) {
+        }
+
         /** Training progress, with the overall sparsity of the pruned tensors at that step. */
         void onStep(Progress progress, double sparsity);
 
@@ -123,7 +127,7 @@ public final class Conversion {
     /** Converts {@code onnxFile} into {@code sparqFile} as {@code options} say. */
     public static Result run(Path onnxFile, Path sparqFile, Options options, Listener listener, AtomicBoolean cancel) {
         listener.stage("importing " + onnxFile.getFileName());
-        Graph graph = OnnxImporter.load(onnxFile);
+        Graph graph = OnnxImporter.load(onnxFile, listener::progress);
         OnnxImporter.checkSupported(graph);
 
         List<Pruner.TensorReport> pruned = List.of();
@@ -180,7 +184,7 @@ public final class Conversion {
 
         listener.stage("choosing encodings (" + options.encoding().quantize().displayName() + ", "
                 + options.encoding().objective().name().toLowerCase(Locale.ROOT) + ")");
-        EncodingPlan plan = EncodingPlanner.plan(graph, options.encoding());
+        EncodingPlan plan = EncodingPlanner.plan(graph, options.encoding(), listener::progress);
         Map<String, MetaValue> metadata = new LinkedHashMap<>();
         metadata.put("sparq.producer", MetaValue.of("sparq-converter " + Version.version()));
         metadata.put("sparq.source.name", MetaValue.of(onnxFile.getFileName().toString()));

@@ -2,6 +2,7 @@ package io.sparq.converter.cli;
 
 import io.sparq.converter.Conversion;
 import io.sparq.converter.Recipe;
+import io.sparq.converter.encode.TensorReport;
 import io.sparq.converter.prune.Pruner;
 import io.sparq.format.ErrorCode;
 import io.sparq.format.SparqException;
@@ -12,6 +13,9 @@ import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,7 +37,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
             "  sparq convert model.onnx -o model.sparq",
             "  sparq convert model.onnx -o model.sparq --sparsity 0.9 --data train.npz --steps 2000",
             "  sparq convert lm.onnx -o lm.sparq --sparsity 0.9 --schedule narang --data x.npz --labels y.npz --block 8",
-            "  sparq convert model.onnx -o model.sparq --recipe prune.yaml --data train.npz --emit-onnx pruned.onnx"})
+            "  sparq convert model.onnx -o model.sparq --recipe prune.yaml --data train.npz --emit-onnx pruned.onnx",
+            "  sparq convert model.onnx -o model.sparq --recipe prune.yaml --data train.npz --quiet --json > result.json"})
 final class ConvertCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -43,6 +48,12 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The .sparq file to write.")
     Path outputFile;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress on stderr and no report on stdout; errors only.")
+    boolean quiet;
+
+    @Option(names = "--json", description = "Print the report as JSON on stdout (progress still goes to stderr unless --quiet).")
+    boolean json;
 
     @CommandLine.ArgGroup(validate = false, heading = "%nPruning:%n")
     PruneOptions prune = new PruneOptions();
@@ -180,7 +191,7 @@ final class ConvertCommand implements Callable<Integer> {
                 recipe.encoding(), encode.emitOnnx, recipe.quantizationAware()).withRecipe(recipe);
 
         PrintWriter out = spec.commandLine().getOut();
-        ProgressPrinter progress = new ProgressPrinter(spec.commandLine().getErr());
+        ProgressPrinter progress = new ProgressPrinter(spec.commandLine().getErr(), ProgressPrinter.Mode.detect(quiet));
         AtomicBoolean cancel = new AtomicBoolean();
         Thread worker = Thread.currentThread();
         // Ctrl-C: stop at the next step and let the command unwind, so no output file is left behind
@@ -204,7 +215,12 @@ final class ConvertCommand implements Callable<Integer> {
                 // the hook is running: it waits for this thread, which is about to return
             }
         }
-        report(out, result);
+        if (json) {
+            out.println(Json.write(toJson(result)));
+            out.flush();
+        } else if (!quiet) {
+            report(out, result);
+        }
         return ExitCode.OK;
     }
 
@@ -233,6 +249,54 @@ final class ConvertCommand implements Callable<Integer> {
             out.println("wrote " + encode.emitOnnx + " (pruned model as ONNX)");
         }
         out.flush();
+    }
+
+    private Map<String, Object> toJson(Conversion.Result r) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("model", modelFile.toString());
+        root.put("output", outputFile.toString());
+        root.put("model_bytes", r.inputBytes());
+        root.put("output_bytes", r.outputBytes());
+        root.put("size_ratio", (double) r.inputBytes() / r.outputBytes());
+        List<Object> pruned = new ArrayList<>();
+        for (Pruner.TensorReport t : r.pruned()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", t.name());
+            m.put("role", t.role());
+            m.put("shape", Arrays.stream(t.shape()).boxed().toList());
+            m.put("target", Double.isNaN(t.target()) ? null : t.target());
+            m.put("achieved", t.achieved());
+            m.put("block", t.block());
+            pruned.add(m);
+        }
+        root.put("pruned", pruned);
+        if (r.training() != null) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("steps", r.training().steps());
+            m.put("last_loss", r.training().lastLoss());
+            m.put("best_validation_loss", r.training().bestValidationLoss());
+            m.put("best_step", r.training().bestStep() + 1);
+            m.put("not_trained", r.frozen());
+            root.put("fine_tuning", m);
+        } else {
+            root.put("fine_tuning", null);
+        }
+        List<Object> stored = new ArrayList<>();
+        for (TensorReport t : r.plan().tensors()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", t.name());
+            m.put("role", t.role());
+            m.put("shape", Arrays.stream(t.shape()).boxed().toList());
+            m.put("sparsity", t.sparsity());
+            m.put("encoding", t.encoding().toString());
+            m.put("bytes", t.bytes());
+            m.put("dense_bytes", t.denseBytes());
+            m.put("max_abs_error", t.maxAbsError());
+            stored.add(m);
+        }
+        root.put("tensors", stored);
+        root.put("emitted_onnx", encode.emitOnnx == null ? null : encode.emitOnnx.toString());
+        return root;
     }
 
     private static SparqException usage(String message) {

@@ -7,27 +7,57 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * Shows a conversion's progress on stderr: one line per stage, and during fine-tuning a status
- * line (step, sparsity, loss, validation loss, ETA) that is redrawn in place on a terminal and
- * printed about twenty times over the run otherwise (logs stay short).
+ * Shows a conversion's progress on stderr. On a terminal: a line per stage and a progress bar
+ * redrawn in place (import, encoding; fine-tuning with step, sparsity, loss, validation loss and
+ * ETA). Otherwise (a CI log, a pipe): the stage lines, and about twenty plain fine-tuning lines
+ * over the run, so logs stay short. Quiet: nothing.
  */
 final class ProgressPrinter implements Conversion.Listener {
+    /** How progress is shown. */
+    enum Mode {
+        /** Bars redrawn in place with carriage returns. */
+        TERMINAL,
+        /** Plain lines only. */
+        LINES,
+        /** Nothing. */
+        QUIET;
+
+        /** TERMINAL when the process has a console, else LINES; QUIET when asked. */
+        static Mode detect(boolean quiet) {
+            return quiet ? QUIET : System.console() != null ? TERMINAL : LINES;
+        }
+    }
+
+    private static final int BAR = 24;
+    private static final long REDRAW_NANOS = 100_000_000L;
+
     private final PrintWriter err;
-    private final boolean terminal = System.console() != null;
+    private final Mode mode;
     private long lastDraw;
     private long lastPrintedStep = -1;
     private double lastValidation = Double.NaN;
     private boolean lineOpen;
 
-    ProgressPrinter(PrintWriter err) {
+    ProgressPrinter(PrintWriter err, Mode mode) {
         this.err = err;
+        this.mode = mode;
     }
 
     @Override
     public void stage(String description) {
+        if (mode == Mode.QUIET) {
+            return;
+        }
         closeLine();
         err.println("sparq: " + description);
         err.flush();
+    }
+
+    @Override
+    public void progress(long done, long total) {
+        if (mode == Mode.TERMINAL && total > 0) {
+            draw("  " + bar(done, total) + String.format(Locale.ROOT, " %3d%%", 100 * done / total), done == total);
+        }
     }
 
     @Override
@@ -36,23 +66,22 @@ final class ProgressPrinter implements Conversion.Listener {
             lastValidation = p.validationLoss();
         }
         long done = p.step() + 1;
-        String line = String.format(Locale.ROOT, "  step %d/%d  sparsity %s  loss %.4g  val %s  lr %.2g  %s",
-                done, p.totalSteps(), Double.isNaN(sparsity) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * sparsity),
+        boolean last = done == p.totalSteps();
+        String stats = String.format(Locale.ROOT, "sparsity %s  loss %.4g  val %s  lr %.2g  %s",
+                Double.isNaN(sparsity) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * sparsity),
                 p.loss(), Double.isNaN(lastValidation) ? "-" : String.format(Locale.ROOT, "%.4g", lastValidation),
-                p.learningRate(), done == p.totalSteps() ? "took " + format(p.elapsed()) : "ETA " + format(p.eta()));
-        if (terminal) {
-            long now = System.nanoTime();
-            if (now - lastDraw > 100_000_000L || done == p.totalSteps()) {
-                err.print("\r" + line + "\u001b[K");
-                err.flush();
-                lineOpen = true;
-                lastDraw = now;
+                p.learningRate(), last ? "took " + format(p.elapsed()) : "ETA " + format(p.eta()));
+        switch (mode) {
+            case TERMINAL -> draw(String.format(Locale.ROOT, "  step %d/%d %s  %s", done, p.totalSteps(),
+                    bar(done, p.totalSteps()), stats), last);
+            case LINES -> {
+                if (lastPrintedStep < 0 || done * 20 / p.totalSteps() > lastPrintedStep * 20 / p.totalSteps() || last) {
+                    err.println(String.format(Locale.ROOT, "  step %d/%d  %s", done, p.totalSteps(), stats));
+                    err.flush();
+                    lastPrintedStep = done;
+                }
             }
-        } else if (lastPrintedStep < 0 || done * 20 / p.totalSteps() > lastPrintedStep * 20 / p.totalSteps()
-                || done == p.totalSteps()) {
-            err.println(line);
-            err.flush();
-            lastPrintedStep = done;
+            case QUIET -> { }
         }
     }
 
@@ -60,6 +89,22 @@ final class ProgressPrinter implements Conversion.Listener {
     void finish() {
         closeLine();
         err.flush();
+    }
+
+    /** Redraws the status line, at most ten times a second unless {@code force}. */
+    private void draw(String line, boolean force) {
+        long now = System.nanoTime();
+        if (force || now - lastDraw > REDRAW_NANOS) {
+            err.print("\r" + line + "\u001b[K");
+            err.flush();
+            lineOpen = true;
+            lastDraw = now;
+        }
+    }
+
+    static String bar(long done, long total) {
+        int filled = (int) Math.min(BAR, BAR * Math.max(0, done) / Math.max(1, total));
+        return "[" + "#".repeat(filled) + "-".repeat(BAR - filled) + "]";
     }
 
     private void closeLine() {

@@ -1,5 +1,6 @@
 package io.sparq.converter.encode;
 
+import io.sparq.converter.ProgressSink;
 import io.sparq.converter.quantize.QuantizeMode;
 import io.sparq.format.DataType;
 import io.sparq.format.ErrorCode;
@@ -100,15 +101,24 @@ public final class EncodingPlanner {
 
     /** Plans every initializer of {@code graph}'s top level. */
     public static EncodingPlan plan(Graph graph, Options options) {
+        return plan(graph, options, ProgressSink.NONE);
+    }
+
+    /** As {@link #plan(Graph, Options)}, telling {@code progress} the elements planned so far of all. */
+    public static EncodingPlan plan(Graph graph, Options options, ProgressSink progress) {
         Map<String, String> roles = weights(graph, options.embeddings());
         Map<String, EncodingChoice> choices = new LinkedHashMap<>();
         List<TensorReport> report = new ArrayList<>();
-        graph.initializers().forEach((name, t) -> {
-            String role = roles.get(name);
-            TensorReport r = role == null ? nonWeight(name, t) : weight(name, role, t, options);
-            choices.put(name, r.encoding());
+        long total = graph.initializers().values().stream().mapToLong(Tensor::size).sum();
+        long done = 0;
+        for (Map.Entry<String, Tensor> e : graph.initializers().entrySet()) {
+            String role = roles.get(e.getKey());
+            TensorReport r = role == null ? nonWeight(e.getKey(), e.getValue()) : weight(e.getKey(), role, e.getValue(), options);
+            choices.put(e.getKey(), r.encoding());
             report.add(r);
-        });
+            done += e.getValue().size();
+            progress.update(done, total);
+        }
         return new EncodingPlan(choices, report);
     }
 

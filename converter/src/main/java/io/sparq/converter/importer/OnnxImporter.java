@@ -1,5 +1,6 @@
 package io.sparq.converter.importer;
 
+import io.sparq.converter.ProgressSink;
 import com.google.protobuf.CodedInputStream;
 import io.sparq.format.Attribute;
 import io.sparq.format.DataType;
@@ -59,12 +60,22 @@ public final class OnnxImporter {
      *         checker's native library cannot be loaded
      */
     public static Graph load(Path onnxFile) {
+        return load(onnxFile, ProgressSink.NONE);
+    }
+
+    /** As {@link #load(Path)}, telling {@code progress} as each of its four phases ends (read, parse, check, convert). */
+    public static Graph load(Path onnxFile, ProgressSink progress) {
         byte[] bytes = OnnxTensors.readFile(onnxFile);
+        progress.update(1, 4);
         ModelProto model = parse(bytes, onnxFile);
+        progress.update(2, 4);
         try {
             checkVersions(model);
             OnnxChecker.check(onnxFile);
-            return convert(model, onnxFile.toAbsolutePath().getParent());
+            progress.update(3, 4);
+            Graph graph = convert(model, onnxFile.toAbsolutePath().getParent());
+            progress.update(4, 4);
+            return graph;
         } catch (SparqException e) {
             throw new SparqException(e.code(), onnxFile + ": " + e.getMessage(), e);
         }

@@ -198,6 +198,29 @@ class ConvertCommandTest {
     }
 
     @Test
+    void quietAndJsonForScripts() {
+        Path onnx = models.resolve("lstm_classifier.onnx");
+        Path out = tmp.resolve("scripted.sparq");
+        CliRun quiet = sparq("convert", onnx.toString(), "-o", out.toString(), "--sparsity", "0.5", "--quiet");
+        assertEquals(ExitCode.OK, quiet.exit(), quiet.err());
+        assertEquals("", quiet.out());
+        assertEquals("", quiet.err());
+        assertTrue(Files.exists(out));
+
+        CliRun json = sparq("convert", onnx.toString(), "-o", out.toString(), "--sparsity", "0.5", "--block", "1",
+                "--data", models.resolve("lstm_classifier.train.npz").toString(), "--steps", "4", "--json", "-q");
+        assertEquals(ExitCode.OK, json.exit(), json.err());
+        assertEquals("", json.err());
+        String doc = json.out().strip();
+        assertTrue(doc.startsWith("{") && doc.endsWith("}"), doc);
+        assertTrue(doc.contains("\"output\": \"" + out + "\""), doc);
+        String compact = doc.replaceAll("\\s", "");
+        assertTrue(compact.contains("\"pruned\":[{\"name\":\"onnx::LSTM_118\",\"role\":\"LSTMW\""), doc);
+        assertTrue(compact.contains("\"fine_tuning\":{\"steps\":4,"), doc);
+        assertTrue(compact.contains("\"encoding\":\"dense/int8\""), doc);
+    }
+
+    @Test
     void dataWithoutPruningIsAUsageError() {
         CliRun r = sparq("convert", models.resolve("lstm_classifier.onnx").toString(), "-o", tmp.resolve("x.sparq").toString(),
                 "--data", models.resolve("lstm_classifier.train.npz").toString());
