@@ -161,7 +161,7 @@ public final class Conversion {
                                 + "' is to be pruned but cannot be fine-tuned: " + frozen.getOrDefault(name, "not trainable"));
                     }
                 }
-                listener.stage("fine-tuning " + config.steps() + " steps with " + pruner.schedule());
+                listener.stage("fine-tuning " + config.steps() + " steps, " + pruner.schedule().describe());
                 Trainer trainer = new Trainer(student, config);
                 if (options.quantizationAware()) {
                     List<String> weights = EncodingPlanner.weights(graph, options.encoding().embeddings()).keySet().stream()

@@ -22,9 +22,20 @@ final class ProgressPrinter implements Conversion.Listener {
         /** Nothing. */
         QUIET;
 
-        /** TERMINAL when the process has a console, else LINES; QUIET when asked. */
+        /**
+         * QUIET when asked; else SPARQ_PROGRESS ({@code terminal} or {@code lines}) when set — the
+         * launcher sets it from whether stderr is a terminal, which Java cannot tell — else
+         * TERMINAL when the process has a console.
+         */
         static Mode detect(boolean quiet) {
-            return quiet ? QUIET : System.console() != null ? TERMINAL : LINES;
+            if (quiet) {
+                return QUIET;
+            }
+            String env = System.getenv("SPARQ_PROGRESS");
+            if ("terminal".equals(env) || "lines".equals(env)) {
+                return env.equals("terminal") ? TERMINAL : LINES;
+            }
+            return System.console() != null ? TERMINAL : LINES;
         }
     }
 

@@ -219,18 +219,7 @@ final class ScheduleCommand implements Callable<Integer> {
     }
 
     static String describe(Schedule schedule, PruneConfig config) {
-        String text;
-        if (schedule instanceof CubicSchedule c) {
-            text = String.format(Locale.ROOT, "cubic (Zhu & Gupta): s_i %s -> s_f %s, t0 %d, %d updates every %d steps, ends at step %d",
-                    fmt(c.initialSparsity()), fmt(c.finalSparsity()), c.begin(), c.updates(), c.frequency(), c.endStep());
-        } else if (schedule instanceof NarangSchedule n) {
-            text = String.format(Locale.ROOT, "narang (threshold ramp): start_itr %d, ramp_itr %d, end_itr %d, freq %d, φ %s, θ %s",
-                    n.start(), n.ramp(), n.end(), n.frequency(), fmt(n.phi()),
-                    n.derivesTheta() ? "per tensor for sparsity " + fmt(n.targetSparsity()) : sci(n.theta()));
-        } else {
-            text = String.format(Locale.ROOT, "oneshot: sparsity %s at step %d", fmt(schedule.targetSparsity()), schedule.endStep());
-        }
-        return text + (config.blockSize() == 1 ? "" : ", blocks 1x" + config.blockSize());
+        return schedule.describe() + (config.blockSize() == 1 ? "" : ", blocks 1x" + config.blockSize());
     }
 
     /** Prints aligned columns: the first {@code textColumns} left-aligned, numbers right-aligned. */

@@ -1,5 +1,7 @@
 package io.sparq.converter.prune;
 
+import java.util.Locale;
+
 /**
  * Gradual pruning of Zhu &amp; Gupta (2017, "To prune, or not to prune"): sparsity rises from
  * {@code s_i} to {@code s_f} along a cubic over {@code n} mask updates spaced {@code Δt} steps
@@ -71,5 +73,11 @@ public record CubicSchedule(double initialSparsity, double finalSparsity, long b
     @Override
     public String kind() {
         return "cubic";
+    }
+
+    @Override
+    public String describe() {
+        return String.format(Locale.ROOT, "cubic (Zhu & Gupta): s_i %.4f -> s_f %.4f, t0 %d, %d updates every %d steps,"
+                + " ends at step %d", initialSparsity, finalSparsity, begin, updates, frequency, endStep());
     }
 }

@@ -1,5 +1,7 @@
 package io.sparq.converter.prune;
 
+import java.util.Locale;
+
 /**
  * Threshold-ramp pruning of Narang et al. (2017, "Exploring Sparsity in Recurrent Neural
  * Networks"): a magnitude threshold ε grows linearly with slope θ from {@code start}, with the
@@ -132,5 +134,12 @@ public record NarangSchedule(long start, long ramp, long end, double theta, doub
     @Override
     public String kind() {
         return "narang";
+    }
+
+    @Override
+    public String describe() {
+        return String.format(Locale.ROOT, "narang (threshold ramp): start_itr %d, ramp_itr %d, end_itr %d, freq %d, \u03c6 %.4f, \u03b8 %s",
+                start, ramp, end, frequency, phi, derivesTheta() ? String.format(Locale.ROOT, "per tensor for sparsity %.4f",
+                        targetSparsity()) : String.format(Locale.ROOT, "%.4e", theta));
     }
 }

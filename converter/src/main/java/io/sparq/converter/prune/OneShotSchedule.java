@@ -1,5 +1,7 @@
 package io.sparq.converter.prune;
 
+import java.util.Locale;
+
 /**
  * Prune once to the target at step {@code at}, then keep the masks fixed: the baseline both
  * papers compare gradual pruning against.
@@ -43,5 +45,10 @@ public record OneShotSchedule(double sparsity, long at) implements SparsitySched
     @Override
     public String kind() {
         return "oneshot";
+    }
+
+    @Override
+    public String describe() {
+        return String.format(Locale.ROOT, "oneshot: sparsity %.4f at step %d", targetSparsity(), endStep());
     }
 }

@@ -25,6 +25,9 @@ public sealed interface Schedule permits SparsitySchedule, NarangSchedule {
     /** The sparsity each pruned tensor should reach; NaN when the schedule does not fix one (Narang with a given θ). */
     double targetSparsity();
 
+    /** One line for people, e.g. {@code cubic (Zhu & Gupta): s_i 0.0000 -> s_f 0.9000, t0 0, ...}. */
+    String describe();
+
     /** This schedule with another target sparsity, for per-tensor targets. */
     Schedule withTargetSparsity(double sparsity);
 
