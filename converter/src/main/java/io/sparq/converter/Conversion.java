@@ -11,6 +11,7 @@ import io.sparq.converter.finetune.Trainer;
 import io.sparq.converter.finetune.TrainingData;
 import io.sparq.converter.finetune.TrainingGraph;
 import io.sparq.converter.finetune.TrainingListener;
+import io.sparq.converter.importer.FiniteWeights;
 import io.sparq.converter.importer.OnnxImporter;
 import io.sparq.converter.prune.MagnitudeHistogram;
 import io.sparq.converter.prune.PruneConfig;
@@ -129,6 +130,7 @@ public final class Conversion {
         listener.stage("importing " + onnxFile.getFileName());
         Graph graph = OnnxImporter.load(onnxFile, listener::progress);
         OnnxImporter.checkSupported(graph);
+        FiniteWeights.require(graph, EncodingPlanner.weights(graph, true).keySet());
 
         List<Pruner.TensorReport> pruned = List.of();
         Trainer.Result training = null;

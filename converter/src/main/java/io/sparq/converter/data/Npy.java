@@ -78,7 +78,7 @@ public final class Npy {
      */
     public static Tensor read(InputStream in, String nameForMessages) {
         try {
-            return read(in, nameForMessages, -1);
+            return read(in, nameForMessages, -1, false);
         } catch (IOException e) {
             throw failure(nameForMessages, e);
         }
@@ -89,11 +89,22 @@ public final class Npy {
      * against the header before any element array is allocated.
      */
     static Tensor read(InputStream in, String name, long knownSize) throws IOException {
+        return read(in, name, knownSize, knownSize >= 0);
+    }
+
+    /**
+     * Reads one array. When {@code size >= 0} the source must be exactly that long. When
+     * {@code sizeIsReal} those bytes are known to exist (a file on disk, a stored zip entry), so the
+     * element array is allocated at once; otherwise {@code size} is only a claim (a deflated zip
+     * entry's declared size) and the raw bytes are buffered as they arrive, so that memory follows
+     * the bytes actually there rather than a number in a header.
+     */
+    static Tensor read(InputStream in, String name, long size, boolean sizeIsReal) throws IOException {
         Header h = readHeader(in, name);
         long total = h.headerBytes + h.dataBytes;
-        if (knownSize >= 0 && knownSize != total) {
+        if (size >= 0 && size != total) {
             throw corrupt(name, "header declares " + describe(h) + " = " + h.dataBytes + " data bytes after a "
-                    + h.headerBytes + "-byte header (" + total + " bytes in all), but the file has " + knownSize
+                    + h.headerBytes + "-byte header (" + total + " bytes in all), but the file has " + size
                     + " bytes");
         }
         long count = h.dataBytes / h.type.byteSize();
@@ -101,11 +112,9 @@ public final class Npy {
             throw new SparqException(ErrorCode.INVALID_ARGUMENT, name + ": array " + describe(h) + " has " + count
                     + " elements; sparq tensors hold at most " + Integer.MAX_VALUE);
         }
-        // With no size to check up front, buffer the raw bytes first so that a header promising
-        // more than the stream holds fails without allocating the promised element array.
-        InputStream data = knownSize >= 0 ? in : buffered(in, name, h);
+        InputStream data = sizeIsReal ? in : buffered(in, name, h);
         Object elements = decode(data, h, (int) count, name);
-        if (knownSize >= 0 && in.read() != -1) {
+        if (size >= 0 && in.read() != -1) {
             throw corrupt(name, "more bytes follow the " + h.dataBytes + " data bytes the header declares");
         }
         if (h.fortran && h.shape.length > 1) {
@@ -256,6 +265,9 @@ public final class Npy {
     private static int[] shape(Object value, String name) {
         if (!(value instanceof List<?> dims)) {
             throw corrupt(name, "'shape' must be a tuple of integers, got " + value);
+        }
+        if (dims.size() > MAX_DIMS) {
+            throw corrupt(name, "'shape' has " + dims.size() + " dimensions, numpy arrays have at most " + MAX_DIMS);
         }
         int[] shape = new int[dims.size()];
         for (int i = 0; i < shape.length; i++) {
@@ -422,9 +434,12 @@ public final class Npy {
      * (with Python 2's optional {@code L}), {@code True}, {@code False} and {@code None}.
      */
     private static final class HeaderParser {
+        /** A numpy header nests two deep (a dict holding a tuple); this bounds the recursion. */
+        private static final int MAX_DEPTH = 8;
         private final String text;
         private final String name;
         private int pos;
+        private int depth;
 
         HeaderParser(String text, String name) {
             this.text = text;
@@ -446,9 +461,13 @@ public final class Npy {
                 throw error("header ends early");
             }
             char c = text.charAt(pos);
+            if ((c == '{' || c == '(' || c == '[') && depth == MAX_DEPTH) {
+                throw error("containers nested more than " + MAX_DEPTH + " deep");
+            }
             if (c == '{') {
                 Map<Object, Object> dict = new java.util.LinkedHashMap<>();
                 pos++;
+                depth++;
                 while (!closes('}')) {
                     Object key = value();
                     if (dict.containsKey(key)) {
@@ -458,16 +477,19 @@ public final class Npy {
                     dict.put(key, value());
                     separator('}');
                 }
+                depth--;
                 return dict;
             }
             if (c == '(' || c == '[') {
                 char close = c == '(' ? ')' : ']';
                 List<Object> items = new ArrayList<>();
                 pos++;
+                depth++;
                 while (!closes(close)) {
                     items.add(value());
                     separator(close);
                 }
+                depth--;
                 return items;
             }
             if (c == '\'' || c == '"') {

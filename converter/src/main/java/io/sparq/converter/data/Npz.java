@@ -8,6 +8,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
@@ -36,6 +37,7 @@ public final class Npz {
     public static LinkedHashMap<String, Tensor> read(Path file) {
         LinkedHashMap<String, Tensor> arrays = new LinkedHashMap<>();
         try (ZipFile zip = new ZipFile(file.toFile())) {
+            long fileSize = Files.size(file);
             for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
                 ZipEntry entry = e.nextElement();
                 String entryName = entry.getName();
@@ -51,7 +53,9 @@ public final class Npz {
                 CRC32 crc = new CRC32();
                 try (InputStream in = new CheckedInputStream(
                         new BufferedInputStream(zip.getInputStream(entry), 1 << 16), crc)) {
-                    arrays.put(name, Npy.read(in, where, entry.getSize()));
+                    // a stored entry's bytes are in the file; a deflated entry's size is only what the archive claims
+                    boolean sizeIsReal = entry.getMethod() == ZipEntry.STORED && entry.getSize() <= fileSize;
+                    arrays.put(name, Npy.read(in, where, entry.getSize(), sizeIsReal));
                 } catch (IOException ex) {
                     throw Npy.failure(where, ex);
                 }

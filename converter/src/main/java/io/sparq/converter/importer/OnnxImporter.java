@@ -152,7 +152,12 @@ public final class OnnxImporter {
     private static Graph convert(ModelProto model, Path baseDir) {
         Map<String, Integer> opsets = new LinkedHashMap<>();
         for (OperatorSetIdProto opset : model.getOpsetImportList()) {
-            if (opsets.put(opset.getDomain(), Math.toIntExact(opset.getVersion())) != null) {
+            // the checker knows no bounds for other domains' versions; the graph IR keeps them as int
+            if (opset.getVersion() < 0 || opset.getVersion() > Integer.MAX_VALUE) {
+                throw new SparqException(ErrorCode.UNSUPPORTED_MODEL, "opset_import of domain '" + opset.getDomain()
+                        + "' has version " + opset.getVersion() + ", expected 0.." + Integer.MAX_VALUE);
+            }
+            if (opsets.put(opset.getDomain(), (int) opset.getVersion()) != null) {
                 throw new SparqException(ErrorCode.INVALID_MODEL, "opset_import lists domain '" + opset.getDomain()
                         + "' more than once");
             }

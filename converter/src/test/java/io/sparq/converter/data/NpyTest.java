@@ -205,6 +205,21 @@ class NpyTest {
         assertSameTensor(Tensor.zeros(DataType.FLOAT32, deepest), Npy.read(f));
     }
 
+    /** Found by fuzzing: a header of nested brackets overflowed the parser's stack. */
+    @Test
+    void rejectsDeeplyNestedHeadersWithoutOverflowingTheStack() {
+        String nested = "[".repeat(200_000) + "]".repeat(200_000);
+        assertCorrupt(() -> read(npy(2, "{'descr': '<f4', 'fortran_order': False, 'shape': " + nested + ", }",
+                new byte[0])), "bad", "nested more than 8 deep");
+    }
+
+    @Test
+    void rejectsMoreDimensionsThanNumpyHas() {
+        String shape = "(" + "1, ".repeat(65) + ")";
+        assertCorrupt(() -> read(npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }",
+                new byte[4])), "bad", "65 dimensions");
+    }
+
     @Test
     void missingFileIsAnIoError(@TempDir Path dir) {
         SparqException e = assertThrows(SparqException.class, () -> Npy.read(dir.resolve("absent.npy")));

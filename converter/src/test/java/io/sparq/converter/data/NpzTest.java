@@ -11,6 +11,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -169,5 +171,39 @@ class NpzTest {
         SparqException e = assertThrows(SparqException.class, call);
         assertEquals(ErrorCode.CORRUPT_FILE, e.code(), e.getMessage());
         assertTrue(e.getMessage().contains(name) && e.getMessage().contains(detail), e.getMessage());
+    }
+
+    /**
+     * A deflated entry whose archive directory claims 1.6 GB: the claim is not memory to allocate
+     * up front. The array fails as truncated, having allocated about what the entry really holds.
+     */
+    @Test
+    void deflatedEntryClaimingMoreThanItHoldsIsRejectedWithoutAllocatingTheClaim(@TempDir Path dir) throws IOException {
+        int claimed = 400_000_000;
+        byte[] npy = NpyTest.npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (" + claimed + ",), }",
+                new byte[64]);
+        Path file = dir.resolve("claims.npz");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
+            zip.putNextEntry(new ZipEntry("x.npy"));      // deflated, sizes written after the data
+            zip.write(npy);
+            zip.closeEntry();
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int central = -1;
+        for (int i = bytes.length - 4; i >= 0 && central < 0; i--) {
+            central = b.getInt(i) == 0x02014b50 ? i : -1;                  // central directory header
+        }
+        b.putInt(central + 24, npy.length - 64 + claimed * 4);             // its uncompressed size
+        Files.write(file, bytes);
+
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        SparqException e = assertThrows(SparqException.class, () -> Npz.read(file));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertEquals(ErrorCode.CORRUPT_FILE, e.code(), e.getMessage());
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+        assertTrue(allocated < 64 << 20, "allocated " + allocated + " bytes reading a " + bytes.length + "-byte archive");
     }
 }

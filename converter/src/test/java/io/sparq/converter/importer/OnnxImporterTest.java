@@ -326,4 +326,14 @@ class OnnxImporterTest {
         assertTrue(Arrays.asList(allowed).contains(e.code()), e.code() + ": " + e.getMessage());
         return e;
     }
+
+    /** The checker bounds only ai.onnx's opset; another domain's version did not fit the IR's int. */
+    @Test
+    void refusesAnOpsetVersionBeyondInt() {
+        ModelProto m = OnnxModels.relu().toBuilder().addOpsetImport(
+                OperatorSetIdProto.newBuilder().setDomain("com.example").setVersion(1L << 40)).build();
+        SparqException e = assertFails(ErrorCode.UNSUPPORTED_MODEL, () -> OnnxImporter.load(write(dir, "m.onnx", m)));
+        assertTrue(e.getMessage().contains("'com.example'") && e.getMessage().contains(Long.toString(1L << 40)),
+                e.getMessage());
+    }
 }
