@@ -9,10 +9,14 @@ import io.sparq.runtime.graph.GraphExecutor;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * A compiled model, ready to run. Models are immutable and thread-safe: share one between threads
- * and give each thread its own {@link Session}.
+ * A compiled model, ready to run.
+ *
+ * <p><b>Threading.</b> A model is immutable and thread-safe: load it once and share it between
+ * threads. All per-call and per-stream state lives in a {@link Session}, which is not thread-safe:
+ * give each thread, and each stream, its own session.
  */
 public final class Model {
     private final GraphExecutor executor;
@@ -58,9 +62,23 @@ public final class Model {
         return new Model(new GraphExecutor(graph));
     }
 
-    /** A new session; sessions are cheap and not thread-safe. */
+    /**
+     * A new session; sessions are cheap and not thread-safe. Its {@link Session#step} carries the
+     * state pairs {@link Streaming#detect()} finds, detected at the first step.
+     */
     public Session newSession() {
-        return new Session(executor);
+        return new Session(executor, Streaming.detect(), false);
+    }
+
+    /**
+     * A new session that streams as {@code streaming} says.
+     *
+     * @throws io.sparq.format.SparqException {@code INVALID_ARGUMENT} when the specification does
+     *         not fit this model: unknown names, state pairs that disagree in type or shape, or
+     *         (when detecting) state inputs and outputs that pair more than one way
+     */
+    public Session newSession(Streaming streaming) {
+        return new Session(executor, Objects.requireNonNull(streaming, "streaming"), true);
     }
 
     /**
@@ -76,6 +94,7 @@ public final class Model {
         return executor.requiredInputs();
     }
 
+    /** The graph outputs, in order. */
     public List<ValueInfo> outputs() {
         return executor.graph().outputs();
     }
