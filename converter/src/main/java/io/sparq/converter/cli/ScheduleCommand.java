@@ -2,7 +2,6 @@ package io.sparq.converter.cli;
 
 import io.sparq.converter.Recipe;
 import io.sparq.converter.data.AtomicFiles;
-import io.sparq.converter.prune.CubicSchedule;
 import io.sparq.converter.prune.NarangSchedule;
 import io.sparq.converter.prune.PruneConfig;
 import io.sparq.converter.prune.Pruner;
