@@ -16,6 +16,8 @@ import io.sparq.converter.prune.MagnitudeHistogram;
 import io.sparq.converter.prune.PruneConfig;
 import io.sparq.converter.prune.Pruner;
 import io.sparq.converter.quantize.FakeQuantizer;
+import io.sparq.converter.specialize.GraphSpecializer;
+import io.sparq.converter.specialize.Specialization;
 import io.sparq.format.DataType;
 import io.sparq.format.ErrorCode;
 import io.sparq.format.Graph;
@@ -36,7 +38,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -59,9 +60,17 @@ public final class Conversion {
      * @param recipe    the complete settings these options were made from, stored in the output's
      *                  metadata ({@code sparq.recipe}); null = store none
      *                  them (straight-through estimator), so low-bit formats keep more accuracy
+     * @param specialization inputs fixed to values or shapes before anything else, with the graph
+     *                  folded as {@link GraphSpecializer} does; null or empty = none
      */
     public record Options(PruneConfig pruning, Path data, Path labels, FineTuneConfig fineTune,
-                          EncodingPlanner.Options encoding, Path emitOnnx, boolean quantizationAware, Recipe recipe) {
+                          EncodingPlanner.Options encoding, Path emitOnnx, boolean quantizationAware, Recipe recipe,
+                          Specialization specialization) {
+        public Options(PruneConfig pruning, Path data, Path labels, FineTuneConfig fineTune,
+                       EncodingPlanner.Options encoding, Path emitOnnx, boolean quantizationAware, Recipe recipe) {
+            this(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe, null);
+        }
+
         public Options(PruneConfig pruning, Path data, Path labels, FineTuneConfig fineTune,
                        EncodingPlanner.Options encoding, Path emitOnnx, boolean quantizationAware) {
             this(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, null);
@@ -78,7 +87,13 @@ public final class Conversion {
          * the output's metadata as the settings it was made with.
          */
         public Options withRecipe(Recipe recipe) {
-            return new Options(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe);
+            return new Options(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe,
+                    specialization);
+        }
+
+        /** These options with inputs fixed as {@code s} says (see {@link GraphSpecializer}). */
+        public Options withSpecialization(Specialization s) {
+            return new Options(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe, s);
         }
     }
 
@@ -107,6 +122,8 @@ public final class Conversion {
         }
     }
 
+    /** Metadata key of the inputs a file was specialized to, e.g. {@code sr=16000; input=[batch, 576]}. */
+    public static final String SPECIALIZATION_KEY = "sparq.specialization";
     /** Metadata key of the recipe a file was made with (YAML, as {@link Recipe#parse} reads it). */
     public static final String RECIPE_KEY = "sparq.recipe";
     /**
@@ -125,6 +142,14 @@ public final class Conversion {
         listener.stage("importing " + onnxFile.getFileName());
         Graph graph = OnnxImporter.load(onnxFile);
         OnnxImporter.checkSupported(graph);
+        Specialization specialization = options.specialization();
+        if (specialization != null && !specialization.isEmpty()) {
+            listener.stage("specializing to " + specialization);
+            GraphSpecializer.Result s = GraphSpecializer.specialize(graph, specialization);
+            listener.stage("folded " + s.foldedNodes() + " node(s) and " + s.inlinedIfs() + " If(s); "
+                    + (s.remainingIfs() == 0 ? "no If is left" : s.remainingIfs() + " If(s) left (their weights are not pruned)"));
+            graph = s.graph();
+        }
 
         List<Pruner.TensorReport> pruned = List.of();
         Trainer.Result training = null;
@@ -148,9 +173,12 @@ public final class Conversion {
                     config = config.toBuilder().loss(defaultLoss(graph, outputs, labels)).build();
                 }
                 tuned = config;
+                // weights whose gradient cannot reach them (ops without a backward rule on the way) stay as they are
+                Map<String, String> blocked = TrainingGraph.blockedWeights(graph, DiffRegistry.standard(), outputs);
                 TrainingGraph student = new TrainingGraph(graph, DiffRegistry.standard(), config.trainingOptions(),
-                        outputs, Set.of());
-                frozen = student.frozen();
+                        outputs, blocked.keySet());
+                frozen = new LinkedHashMap<>(student.frozen());
+                frozen.putAll(blocked);
                 for (String name : pruner.tensorNames()) {
                     if (!student.parameters().containsKey(name)) {
                         throw new SparqException(ErrorCode.UNSUPPORTED_MODEL, "tensor '" + name
@@ -185,6 +213,9 @@ public final class Conversion {
         metadata.put("sparq.producer", MetaValue.of("sparq-converter " + Version.version()));
         metadata.put("sparq.source.name", MetaValue.of(onnxFile.getFileName().toString()));
         metadata.put("sparq.source.sha256", MetaValue.of(sha256(onnxFile)));
+        if (specialization != null && !specialization.isEmpty()) {
+            metadata.put(SPECIALIZATION_KEY, MetaValue.of(specialization.toString()));
+        }
         if (options.recipe() != null) {
             metadata.put(RECIPE_KEY, MetaValue.of(recipeText(options, tuned, training)));
         }
@@ -199,7 +230,12 @@ public final class Conversion {
         }
         listener.stage("writing " + sparqFile.getFileName());
         if (options.emitOnnx() != null) {
-            OnnxExporter.export(onnxFile, graph, options.emitOnnx());
+            if (specialization != null && !specialization.isEmpty()) {
+                // the specialized graph no longer matches the original's structure
+                OnnxExporter.write(options.emitOnnx(), OnnxExporter.toModelProto(graph));
+            } else {
+                OnnxExporter.export(onnxFile, graph, options.emitOnnx());
+            }
         }
         SparqWriter.write(sparqFile, graph, plan.choices(), metadata);
         return new Result(plan, pruned, training, frozen, size(onnxFile), size(sparqFile));
