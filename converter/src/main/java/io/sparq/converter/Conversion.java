@@ -167,8 +167,10 @@ public final class Conversion {
                 List<String> outputs = Trainer.lossOutputs(graph, config);
                 TrainingData data = TrainingData.fromNpz(options.data(), graph, Map.of());
                 Map<String, Tensor> labels = options.labels() == null ? null : Npz.read(options.labels());
+                // the teacher only runs forward: nothing of it is trained
                 data = labels != null ? data.withTargets(labels)
-                        : data.withTeacherTargets(new TrainingGraph(graph), outputs, config.batchSize());
+                        : data.withTeacherTargets(new TrainingGraph(graph, DiffRegistry.standard(), config.trainingOptions(),
+                                outputs, graph.initializers().keySet()), outputs, config.batchSize());
                 if (config.loss() == null) {
                     config = config.toBuilder().loss(defaultLoss(graph, outputs, labels)).build();
                 }
