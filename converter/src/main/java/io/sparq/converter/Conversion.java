@@ -17,6 +17,8 @@ import io.sparq.converter.prune.MagnitudeHistogram;
 import io.sparq.converter.prune.PruneConfig;
 import io.sparq.converter.prune.Pruner;
 import io.sparq.converter.quantize.FakeQuantizer;
+import io.sparq.converter.specialize.GraphSpecializer;
+import io.sparq.converter.specialize.Specialization;
 import io.sparq.format.DataType;
 import io.sparq.format.ErrorCode;
 import io.sparq.format.Graph;
@@ -37,7 +39,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -60,9 +61,17 @@ public final class Conversion {
      * @param recipe    the complete settings these options were made from, stored in the output's
      *                  metadata ({@code sparq.recipe}); null = store none
      *                  them (straight-through estimator), so low-bit formats keep more accuracy
+     * @param specialization inputs fixed to values or shapes before anything else, with the graph
+     *                  folded as {@link GraphSpecializer} does; null or empty = none
      */
     public record Options(PruneConfig pruning, Path data, Path labels, FineTuneConfig fineTune,
-                          EncodingPlanner.Options encoding, Path emitOnnx, boolean quantizationAware, Recipe recipe) {
+                          EncodingPlanner.Options encoding, Path emitOnnx, boolean quantizationAware, Recipe recipe,
+                          Specialization specialization) {
+        public Options(PruneConfig pruning, Path data, Path labels, FineTuneConfig fineTune,
+                       EncodingPlanner.Options encoding, Path emitOnnx, boolean quantizationAware, Recipe recipe) {
+            this(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe, null);
+        }
+
         public Options(PruneConfig pruning, Path data, Path labels, FineTuneConfig fineTune,
                        EncodingPlanner.Options encoding, Path emitOnnx, boolean quantizationAware) {
             this(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, null);
@@ -79,7 +88,13 @@ public final class Conversion {
          * the output's metadata as the settings it was made with.
          */
         public Options withRecipe(Recipe recipe) {
-            return new Options(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe);
+            return new Options(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe,
+                    specialization);
+        }
+
+        /** These options with inputs fixed as {@code s} says (see {@link GraphSpecializer}). */
+        public Options withSpecialization(Specialization s) {
+            return new Options(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe, s);
         }
     }
 
@@ -112,6 +127,8 @@ public final class Conversion {
         }
     }
 
+    /** Metadata key of the inputs a file was specialized to, e.g. {@code sr=16000; input=[batch, 576]}. */
+    public static final String SPECIALIZATION_KEY = "sparq.specialization";
     /** Metadata key of the recipe a file was made with (YAML, as {@link Recipe#parse} reads it). */
     public static final String RECIPE_KEY = "sparq.recipe";
     /**
@@ -130,6 +147,14 @@ public final class Conversion {
         listener.stage("importing " + onnxFile.getFileName());
         Graph graph = OnnxImporter.load(onnxFile, listener::progress);
         OnnxImporter.checkSupported(graph);
+        Specialization specialization = options.specialization();
+        if (specialization != null && !specialization.isEmpty()) {
+            listener.stage("specializing to " + specialization);
+            GraphSpecializer.Result s = GraphSpecializer.specialize(graph, specialization);
+            listener.stage("folded " + s.foldedNodes() + " node(s) and " + s.inlinedIfs() + " If(s); "
+                    + (s.remainingIfs() == 0 ? "no If is left" : s.remainingIfs() + " If(s) left (their weights are not pruned)"));
+            graph = s.graph();
+        }
         FiniteWeights.require(graph, EncodingPlanner.weights(graph, true).keySet());
 
         List<Pruner.TensorReport> pruned = List.of();
@@ -148,15 +173,20 @@ public final class Conversion {
                 List<String> outputs = Trainer.lossOutputs(graph, config);
                 TrainingData data = TrainingData.fromNpz(options.data(), graph, Map.of());
                 Map<String, Tensor> labels = options.labels() == null ? null : Npz.read(options.labels());
+                // the teacher only runs forward: nothing of it is trained
                 data = labels != null ? data.withTargets(labels)
-                        : data.withTeacherTargets(new TrainingGraph(graph), outputs, config.batchSize());
+                        : data.withTeacherTargets(new TrainingGraph(graph, DiffRegistry.standard(), config.trainingOptions(),
+                                outputs, graph.initializers().keySet()), outputs, config.batchSize());
                 if (config.loss() == null) {
                     config = config.toBuilder().loss(defaultLoss(graph, outputs, labels)).build();
                 }
                 tuned = config;
+                // weights whose gradient cannot reach them (ops without a backward rule on the way) stay as they are
+                Map<String, String> blocked = TrainingGraph.blockedWeights(graph, DiffRegistry.standard(), outputs);
                 TrainingGraph student = new TrainingGraph(graph, DiffRegistry.standard(), config.trainingOptions(),
-                        outputs, Set.of());
-                frozen = student.frozen();
+                        outputs, blocked.keySet());
+                frozen = new LinkedHashMap<>(student.frozen());
+                frozen.putAll(blocked);
                 for (String name : pruner.tensorNames()) {
                     if (!student.parameters().containsKey(name)) {
                         throw new SparqException(ErrorCode.UNSUPPORTED_MODEL, "tensor '" + name
@@ -191,6 +221,9 @@ public final class Conversion {
         metadata.put("sparq.producer", MetaValue.of("sparq-converter " + Version.version()));
         metadata.put("sparq.source.name", MetaValue.of(onnxFile.getFileName().toString()));
         metadata.put("sparq.source.sha256", MetaValue.of(sha256(onnxFile)));
+        if (specialization != null && !specialization.isEmpty()) {
+            metadata.put(SPECIALIZATION_KEY, MetaValue.of(specialization.toString()));
+        }
         if (options.recipe() != null) {
             metadata.put(RECIPE_KEY, MetaValue.of(recipeText(options, tuned, training)));
         }
@@ -205,7 +238,12 @@ public final class Conversion {
         }
         listener.stage("writing " + sparqFile.getFileName());
         if (options.emitOnnx() != null) {
-            OnnxExporter.export(onnxFile, graph, options.emitOnnx());
+            if (specialization != null && !specialization.isEmpty()) {
+                // the specialized graph no longer matches the original's structure
+                OnnxExporter.write(options.emitOnnx(), OnnxExporter.toModelProto(graph));
+            } else {
+                OnnxExporter.export(onnxFile, graph, options.emitOnnx());
+            }
         }
         SparqWriter.write(sparqFile, graph, plan.choices(), metadata);
         return new Result(plan, pruned, training, frozen, size(onnxFile), size(sparqFile));

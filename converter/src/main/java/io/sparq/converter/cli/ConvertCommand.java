@@ -4,6 +4,7 @@ import io.sparq.converter.Conversion;
 import io.sparq.converter.Recipe;
 import io.sparq.converter.encode.TensorReport;
 import io.sparq.converter.prune.Pruner;
+import io.sparq.converter.specialize.Specialization;
 import io.sparq.format.ErrorCode;
 import io.sparq.format.SparqException;
 import picocli.CommandLine;
@@ -54,6 +55,15 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print the report as JSON on stdout (progress still goes to stderr unless --quiet).")
     boolean json;
+
+    @Option(names = "--input-value", paramLabel = "NAME=VALUE",
+            description = "Fix an input to a value (e.g. sr=16000): it stops being an input and the graph is folded,"
+                    + " including If nodes it decides (see docs/silero.md). Repeatable.")
+    List<String> inputValues = new ArrayList<>();
+
+    @Option(names = "--input-shape", paramLabel = "NAME=D0,D1,...",
+            description = "Fix an input's shape for that folding, sizes or symbolic names (e.g. input=batch,576). Repeatable.")
+    List<String> inputShapes = new ArrayList<>();
 
     @CommandLine.ArgGroup(validate = false, heading = "%nPruning:%n")
     PruneOptions prune = new PruneOptions();
@@ -189,6 +199,9 @@ final class ConvertCommand implements Callable<Integer> {
         }
         Conversion.Options options = new Conversion.Options(recipe.pruning(), tune.data, tune.labels, recipe.fineTune(),
                 recipe.encoding(), encode.emitOnnx, recipe.quantizationAware()).withRecipe(recipe);
+        if (!inputValues.isEmpty() || !inputShapes.isEmpty()) {
+            options = options.withSpecialization(Specialization.parse(inputValues, inputShapes));
+        }
 
         PrintWriter out = spec.commandLine().getOut();
         ProgressPrinter progress = new ProgressPrinter(spec.commandLine().getErr(), ProgressPrinter.Mode.detect(quiet));

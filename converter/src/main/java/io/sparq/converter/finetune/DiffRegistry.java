@@ -1,11 +1,14 @@
 package io.sparq.converter.finetune;
 
 import io.sparq.converter.finetune.ops.ArithmeticDiff;
+import io.sparq.converter.finetune.ops.CastDiff;
+import io.sparq.converter.finetune.ops.ConvDiff;
 import io.sparq.converter.finetune.ops.DropoutDiff;
 import io.sparq.converter.finetune.ops.GemmDiff;
 import io.sparq.converter.finetune.ops.MatMulDiff;
 import io.sparq.converter.finetune.ops.MovementDiff;
 import io.sparq.converter.finetune.ops.NoGradientDiff;
+import io.sparq.converter.finetune.ops.ReduceMeanDiff;
 import io.sparq.converter.finetune.ops.SoftmaxDiff;
 import io.sparq.converter.finetune.ops.UnaryDiff;
 import io.sparq.converter.finetune.recurrent.RecurrentDiffs;
@@ -82,7 +85,10 @@ public final class DiffRegistry {
             r.register(move, MovementDiff.of());
         }
         r.register("Concat", MovementDiff.concat());
-        for (String op : new String[] {"Shape", "Size", "Constant", "ConstantOfShape", "Range", "Equal", "Not", "Cast"}) {
+        r.register("Conv", ConvDiff.factory());
+        r.register("ReduceMean", ReduceMeanDiff.factory());
+        r.register("Cast", CastDiff.factory());
+        for (String op : new String[] {"Shape", "Size", "Constant", "ConstantOfShape", "Range", "Equal", "Not"}) {
             r.registerNoGradient(op);
         }
         registerRecurrent(r);

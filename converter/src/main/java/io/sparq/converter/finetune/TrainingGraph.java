@@ -168,6 +168,50 @@ public final class TrainingGraph {
         }
     }
 
+    /**
+     * The float weights whose gradient towards {@code lossOutputs} would have to pass through a
+     * node without a backward rule (e.g. an STFT basis under Pow and Sqrt), each with the reason.
+     * Freezing them (the {@code freeze} argument of the constructor) trains the rest of the graph
+     * instead of refusing it.
+     */
+    public static Map<String, String> blockedWeights(Graph graph, DiffRegistry registry, Collection<String> lossOutputs) {
+        Map<Node, Kind> kinds = classify(graph, registry);
+        List<Node> order = topologicalOrder(graph);
+        Set<String> reachesLoss = new HashSet<>(lossOutputs);
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Node n = order.get(i);
+            if (kinds.get(n) != Kind.NO_GRADIENT && n.outputs().stream().anyMatch(reachesLoss::contains)) {
+                n.inputs().stream().filter(s -> !s.isEmpty()).forEach(reachesLoss::add);
+            }
+        }
+        Set<String> inputNames = graph.inputs().stream().map(ValueInfo::name).collect(Collectors.toSet());
+        Map<String, String> blocked = new LinkedHashMap<>();
+        graph.initializers().forEach((name, t) -> {
+            if (t.type() != DataType.FLOAT32 || inputNames.contains(name) || !reachesLoss.contains(name)) {
+                return;
+            }
+            boolean differentiableReader = order.stream().anyMatch(n -> n.inputs().contains(name)
+                    && kinds.get(n) == Kind.DIFFERENTIABLE && n.outputs().stream().anyMatch(reachesLoss::contains));
+            if (!differentiableReader) {
+                return;   // frozen anyway, as read only by ops without a backward rule
+            }
+            Set<String> carries = new HashSet<>(Set.of(name));
+            for (Node n : order) {
+                if (n.inputs().stream().noneMatch(carries::contains)) {
+                    continue;
+                }
+                if (kinds.get(n) == Kind.DIFFERENTIABLE) {
+                    n.outputs().stream().filter(o -> !o.isEmpty()).forEach(carries::add);
+                } else if (kinds.get(n) == Kind.FORWARD_ONLY && n.outputs().stream().anyMatch(reachesLoss::contains)) {
+                    blocked.put(name, "its gradient would pass through node " + n.describe()
+                            + ", which has no backward rule");
+                    return;
+                }
+            }
+        });
+        return blocked;
+    }
+
     private static String describe(List<Node> nodes) {
         return nodes.stream().map(Node::describe).collect(Collectors.joining(", ", nodes.size() > 1 ? "nodes " : "node ", ""));
     }

@@ -106,7 +106,7 @@ final class TestGraphs {
     }
 
     /**
-     * A model with glue and a forward-only Conv: x [batch, 2, 6] → Conv (frozen) → Relu → Slice →
+     * A model with glue: x [batch, 2, 6] → Conv → Tanh → Slice →
      * Mul by a weight → Sub → Div → Sigmoid; Shape/Gather/Concat/Reshape build the flatten shape at run time;
      * Split → LeakyRelu on one half, Squeeze/Unsqueeze on the other, Concat, MatMul head.
      */
@@ -126,7 +126,7 @@ final class TestGraphs {
                 .constant("split", Tensor.ofLongs(new int[] {2}, 2, 2))
                 .constant("ax1", Tensor.ofLongs(new int[] {1}, 1))
                 .node("Conv", "x,cw,cb", "c", Attribute.of("pads", new long[] {1, 1}))
-                .node("Relu", "c", "r")
+                .node("Tanh", "c", "r")
                 .node("Slice", "r,starts,ends,axes", "s")
                 .node("Mul", "s,scale", "m")
                 .node("Sub", "m,shift", "d")

@@ -170,4 +170,32 @@ class DiffOpsGradientTest {
         assertSame(x, f.outputs()[0]);
         check(op, new Tensor[] {x}, new boolean[] {true});
     }
+
+    /** 1-D (Silero's encoder: kernel 3, pads 1, stride 2) and 2-D, grouped, dilated, SAME-padded, with and without bias. */
+    @Test
+    void conv() {
+        check(create(node("Conv", 3, 1, Attribute.of("pads", new long[] {1, 1}), Attribute.of("strides", new long[] {2})), 16),
+                new Tensor[] {random(rnd, 2, 3, 7), random(rnd, 4, 3, 3), random(rnd, 4)}, new boolean[] {true, true, true});
+        check(create(node("Conv", 2, 1), 16), new Tensor[] {random(rnd, 1, 5, 4), random(rnd, 2, 5, 1)}, ALL2);
+        check(create(node("Conv", 3, 1, Attribute.of("group", 2L), Attribute.of("dilations", new long[] {2, 1}),
+                        Attribute.of("auto_pad", "SAME_UPPER")), 16),
+                new Tensor[] {random(rnd, 1, 4, 5, 4), random(rnd, 6, 2, 2, 3), random(rnd, 6)}, new boolean[] {true, true, true});
+    }
+
+    @Test
+    void reduceMean() {
+        check(create(node("ReduceMean", 1, 1), 16), new Tensor[] {random(rnd, 2, 3)}, new boolean[] {true});
+        check(create(node("ReduceMean", 1, 1, Attribute.of("axes", new long[] {-1}), Attribute.of("keepdims", 0L)), 16),
+                new Tensor[] {random(rnd, 2, 3, 4)}, new boolean[] {true});
+        check(create(node("ReduceMean", 2, 1), 18), new Tensor[] {random(rnd, 2, 3, 4), longs(new int[] {2}, 0, 2)},
+                new boolean[] {true, false});
+    }
+
+    @Test
+    void castPassesFloatGradientsOnly() {
+        check(create(node("Cast", 1, 1, Attribute.of("to", 1L)), 16), new Tensor[] {random(rnd, 2, 3)}, new boolean[] {true});
+        DiffOp toInt = create(node("Cast", 1, 1, Attribute.of("to", 7L)), 16);
+        DiffOp.Forward f = toInt.forward(new Tensor[] {random(rnd, 2)});
+        assertNull(toInt.backward(f, new Tensor[] {random(rnd, 2)}, new boolean[] {true})[0]);
+    }
 }
