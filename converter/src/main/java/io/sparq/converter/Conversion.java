@@ -4,6 +4,7 @@ import io.sparq.converter.encode.EncodingPlan;
 import io.sparq.converter.encode.EncodingPlanner;
 import io.sparq.converter.export.OnnxExporter;
 import io.sparq.converter.finetune.DiffRegistry;
+import io.sparq.converter.data.AtomicFiles;
 import io.sparq.converter.data.Npz;
 import io.sparq.converter.finetune.FineTuneConfig;
 import io.sparq.converter.finetune.LossKind;
@@ -144,6 +145,10 @@ public final class Conversion {
 
     /** Converts {@code onnxFile} into {@code sparqFile} as {@code options} say. */
     public static Result run(Path onnxFile, Path sparqFile, Options options, Listener listener, AtomicBoolean cancel) {
+        AtomicFiles.requireWritable(sparqFile);
+        if (options.emitOnnx() != null) {
+            AtomicFiles.requireWritable(options.emitOnnx());
+        }
         listener.stage("importing " + onnxFile.getFileName());
         Graph graph = OnnxImporter.load(onnxFile, listener::progress);
         OnnxImporter.checkSupported(graph);

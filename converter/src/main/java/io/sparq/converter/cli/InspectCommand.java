@@ -48,6 +48,9 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (report != null) {
+            AtomicFiles.requireWritable(report);
+        }
         ModelFiles.Opened opened = ModelFiles.open(modelFile);
         Graph graph = opened.graph();
         WeightTable table = WeightTable.of(graph, opened.stored());

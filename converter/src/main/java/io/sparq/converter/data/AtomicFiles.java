@@ -22,6 +22,27 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
+    /**
+     * Checks up front that {@code target} can be written: its folder exists and is writable, and
+     * it is not itself a folder. Long work (fine-tuning) calls this first, so a typo in the output
+     * path fails at once instead of at the end.
+     *
+     * @throws SparqException IO_ERROR naming the path and what is wrong
+     */
+    public static void requireWritable(Path target) {
+        Path absolute = target.toAbsolutePath();
+        Path folder = absolute.getParent();
+        String problem = folder == null ? "it has no parent folder"
+                : !Files.isDirectory(folder) ? "folder " + folder + " does not exist"
+                : !Files.isWritable(folder) ? "folder " + folder + " is not writable"
+                : Files.isDirectory(absolute) ? "it is a folder"
+                : Files.exists(absolute) && !Files.isWritable(absolute) ? "the file exists and is read-only"
+                : null;
+        if (problem != null) {
+            throw new SparqException(ErrorCode.IO_ERROR, "cannot write " + target + ": " + problem);
+        }
+    }
+
     /** Writes {@code target} whole or not at all; I/O failures are IO_ERROR naming the file. */
     public static void write(Path target, Content content) {
         Path absolute = target.toAbsolutePath();

@@ -220,6 +220,18 @@ class ConvertCommandTest {
         assertTrue(compact.contains("\"encoding\":\"dense/int8\""), doc);
     }
 
+    /** A wrong output path fails before any work, not after a long fine-tuning run. */
+    @Test
+    void anUnwritableOutputFailsBeforeAnyWork() {
+        Path missing = tmp.resolve("no-such-folder").resolve("x.sparq");
+        CliRun r = sparq("convert", models.resolve("lstm_classifier.onnx").toString(), "-o", missing.toString(),
+                "--sparsity", "0.5", "--data", models.resolve("lstm_classifier.train.npz").toString());
+        assertEquals(ExitCode.FAILURE, r.exit(), r.err());
+        assertTrue(r.err().startsWith("sparq: error: cannot write " + missing + ": folder "), r.err());
+        assertTrue(r.err().contains("does not exist"), r.err());
+        assertFalse(r.err().contains("importing"), "nothing ran: " + r.err());
+    }
+
     @Test
     void dataWithoutPruningIsAUsageError() {
         CliRun r = sparq("convert", models.resolve("lstm_classifier.onnx").toString(), "-o", tmp.resolve("x.sparq").toString(),
