@@ -1,0 +1,27 @@
+package io.sparq.converter.cli;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static io.sparq.converter.cli.CliRun.sparq;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** docs/cli.md quotes every command's help text as this version prints it. */
+class CliDocsTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"convert", "inspect", "verify", "run", "bench", "schedule", "version"})
+    void theReferenceQuotesTheCurrentHelp(String command) throws IOException {
+        CliRun help = sparq("help", command);
+        assertEquals(ExitCode.OK, help.exit(), help.err());
+        Path doc = Path.of(System.getProperty("sparq.testmodels.dir")).resolve("../../docs/cli.md").normalize();
+        String text = Files.readString(doc);
+        String block = "## " + command + "\n\n```\n" + help.out().stripTrailing() + "\n```\n";
+        assertTrue(text.contains(block), () -> "docs/cli.md: the help of '" + command
+                + "' changed; replace its block with:\n" + block);
+    }
+}
