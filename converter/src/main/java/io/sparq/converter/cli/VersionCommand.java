@@ -7,7 +7,9 @@ import java.util.concurrent.Callable;
 
 /** {@code sparq version}: prints the sparq version and the Java runtime it runs on. */
 @Command(name = "version", header = "Print the sparq version and the Java runtime in use.",
-        description = "Prints the sparq version (from the jar's manifest) and the Java runtime running it.")
+        description = "Prints the sparq version (from the jar's manifest) and the Java runtime running it.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  sparq version", "  sparq --version"})
 final class VersionCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
