@@ -2,7 +2,9 @@ package io.sparq.converter.cli;
 
 import io.sparq.converter.Conversion;
 import io.sparq.converter.data.AtomicFiles;
+import io.sparq.format.ErrorCode;
 import io.sparq.format.Graph;
+import io.sparq.format.SparqException;
 import io.sparq.format.ValueInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,7 +31,8 @@ import java.util.concurrent.Callable;
         footer = {
             "  sparq inspect model.onnx",
             "  sparq inspect model.onnx --json > layers.json",
-            "  sparq inspect model.sparq --report report.html"})
+            "  sparq inspect model.sparq --report report.html",
+            "  sparq inspect model.sparq --recipe > again.yaml"})
 final class InspectCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -39,6 +42,10 @@ final class InspectCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
+
+    @Option(names = "--recipe", description = "Print only the recipe the file was converted with (YAML that"
+            + " convert --recipe reads), to convert again with the same settings.")
+    boolean recipeOnly;
 
     @Option(names = "--report", paramLabel = "FILE",
             description = "Also write a self-contained HTML report: layer table, sparsity and bytes per tensor, the"
@@ -52,6 +59,16 @@ final class InspectCommand implements Callable<Integer> {
             AtomicFiles.requireWritable(report);
         }
         ModelFiles.Opened opened = ModelFiles.open(modelFile);
+        if (recipeOnly) {
+            String stored = opened.text(Conversion.RECIPE_KEY);
+            if (stored == null) {
+                throw new SparqException(ErrorCode.INVALID_ARGUMENT, modelFile + " holds no recipe: only .sparq files"
+                        + " written by sparq convert do (metadata key " + Conversion.RECIPE_KEY + ")");
+            }
+            spec.commandLine().getOut().print(stored);
+            spec.commandLine().getOut().flush();
+            return ExitCode.OK;
+        }
         Graph graph = opened.graph();
         WeightTable table = WeightTable.of(graph, opened.stored());
         PrintWriter out = spec.commandLine().getOut();

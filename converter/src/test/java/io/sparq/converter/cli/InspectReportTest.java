@@ -78,6 +78,24 @@ class InspectReportTest {
         assertTrue(json.out().contains("\"recipe\": \"# fine-tuned on"), json.out());
     }
 
+    /** The stored recipe, printed alone, converts the model again to the same file. */
+    @Test
+    void theStoredRecipeConvertsAgainToTheSameFile() throws Exception {
+        CliRun printed = sparq("inspect", sparqFile.toString(), "--recipe");
+        assertEquals(ExitCode.OK, printed.exit(), printed.err());
+        Path again = tmp.resolve("again.yaml");
+        Files.writeString(again, printed.out());
+        Path second = tmp.resolve("again.sparq");
+        CliRun r = sparq("convert", TestModels.file("lstm_stack2_bidir.onnx").toString(), "-o", second.toString(),
+                "--recipe", again.toString(), "--data", TestModels.file("lstm_stack2_bidir.train.npz").toString());
+        assertEquals(ExitCode.OK, r.exit(), r.err());
+        assertEquals(-1, Files.mismatch(sparqFile, second), "byte-identical");
+
+        CliRun none = sparq("inspect", TestModels.file("lstm_stack2_bidir.onnx").toString(), "--recipe");
+        assertEquals(ExitCode.USAGE, none.exit());
+        assertTrue(none.err().contains("holds no recipe"), none.err());
+    }
+
     @Test
     void theReportHoldsTheTableAndEveryChart() throws Exception {
         Path report = tmp.resolve("report.html");
