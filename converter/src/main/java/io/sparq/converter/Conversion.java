@@ -356,10 +356,10 @@ public final class Conversion {
         return s.append(o.recipe().toYaml()).toString();
     }
 
-    /** What a checkpoint's inputs are called in messages, by fingerprint key. */
-    private static final Map<String, String> FINGERPRINT_NAMES = Map.of("model", "the model (sha256)",
-            "data", "the --data file (sha256)", "labels", "the --labels file (sha256)", "settings", "the settings",
-            "specialization", "the fixed inputs (--input-value, --input-shape)");
+    /** What a difference in each of a checkpoint's inputs means, by fingerprint key. */
+    private static final Map<String, String> FINGERPRINT_NAMES = Map.of("model", "the model differs (sha256)",
+            "data", "the --data file differs (sha256)", "labels", "the --labels file differs (sha256)",
+            "settings", "the settings differ", "specialization", "the fixed inputs (--input-value, --input-shape) differ");
 
     /** The inputs a fine-tuning run depends on, so that it is only resumed with the same ones. */
     private static Map<String, String> fingerprint(Path onnxFile, Options o) {

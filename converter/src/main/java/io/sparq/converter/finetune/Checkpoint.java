@@ -120,7 +120,7 @@ public record Checkpoint(Map<String, String> fingerprint, TrainingState state) {
      * Refuses to continue when {@code now} differs from the fingerprint the checkpoint was made
      * with, naming each input that changed.
      *
-     * @param describe a readable name for each key, e.g. {@code model -> "the model file"}
+     * @param describe what a difference in each key means, e.g. {@code model -> "the model differs"}
      * @throws SparqException INVALID_ARGUMENT naming what differs
      */
     public void requireSameInputs(Map<String, String> now, Map<String, String> describe, Path file) {
@@ -129,7 +129,7 @@ public record Checkpoint(Map<String, String> fingerprint, TrainingState state) {
             String then = fingerprint.get(key);
             String current = now.get(key);
             if (then == null || !then.equals(current)) {
-                differences.add(describe.getOrDefault(key, key) + " " + difference(then, current));
+                differences.add(describe.getOrDefault(key, "'" + key + "' differs") + ": " + difference(then, current));
             }
         }
         if (!differences.isEmpty()) {
@@ -148,7 +148,7 @@ public record Checkpoint(Map<String, String> fingerprint, TrainingState state) {
     /** The first line that differs, or the whole values when they are one line each. */
     private static String difference(String then, String now) {
         if (then == null || now == null) {
-            return then == null ? "was not part of the checkpoint" : "is no longer given";
+            return then == null ? "not in the checkpoint" : "not given now";
         }
         String[] a = then.split("\n", -1);
         String[] b = now.split("\n", -1);
@@ -156,10 +156,10 @@ public record Checkpoint(Map<String, String> fingerprint, TrainingState state) {
             String x = i < a.length ? a[i] : "";
             String y = i < b.length ? b[i] : "";
             if (!x.equals(y)) {
-                return "differs: '" + y.strip() + "' now, '" + x.strip() + "' in the checkpoint";
+                return "'" + y.strip() + "' now, '" + x.strip() + "' in the checkpoint";
             }
         }
-        return "differs";
+        return "in line breaks only";
     }
 
     private static Tensor array(Path file, Map<String, Tensor> arrays, String name, DataType type, int size) {

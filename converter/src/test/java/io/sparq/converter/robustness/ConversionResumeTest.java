@@ -101,7 +101,7 @@ class ConversionResumeTest {
                 options("cubic", STEPS).encoding(), null).withCheckpoint(null, true);
         SparqException data = assertThrows(SparqException.class, () -> Conversion.run(TestModels.file("lstm_classifier.onnx"),
                 target, otherData, stopAt(-1), new AtomicBoolean()));
-        assertTrue(data.getMessage().contains("the --data file (sha256) differs"), data.getMessage());
+        assertTrue(data.getMessage().contains("the --data file differs (sha256)"), data.getMessage());
         assertFalse(data.getMessage().contains("the settings"), data.getMessage());
         assertTrue(Files.exists(dir.resolve("out.sparq.ckpt")), "a refused resume keeps the checkpoint");
     }
