@@ -3,6 +3,7 @@ package io.sparq.converter;
 import io.sparq.converter.encode.EncodingPlan;
 import io.sparq.converter.encode.EncodingPlanner;
 import io.sparq.converter.export.OnnxExporter;
+import io.sparq.converter.finetune.Checkpoint;
 import io.sparq.converter.finetune.DiffRegistry;
 import io.sparq.converter.data.AtomicFiles;
 import io.sparq.converter.data.Npz;
@@ -64,10 +65,21 @@ public final class Conversion {
      *                  them (straight-through estimator), so low-bit formats keep more accuracy
      * @param specialization inputs fixed to values or shapes before anything else, with the graph
      *                  folded as {@link GraphSpecializer} does; null or empty = none
+     * @param checkpoint where fine-tuning keeps its progress (see {@link Checkpoint}); null =
+     *                  {@code <output>.ckpt}. Written at every validation pass and on cancel, deleted
+     *                  once the output is written
+     * @param resume    continue fine-tuning from {@code checkpoint}, which must have been made from
+     *                  the same model, data and settings
      */
     public record Options(PruneConfig pruning, Path data, Path labels, FineTuneConfig fineTune,
                           EncodingPlanner.Options encoding, Path emitOnnx, boolean quantizationAware, Recipe recipe,
-                          Specialization specialization) {
+                          Specialization specialization, Path checkpoint, boolean resume) {
+        public Options(PruneConfig pruning, Path data, Path labels, FineTuneConfig fineTune,
+                       EncodingPlanner.Options encoding, Path emitOnnx, boolean quantizationAware, Recipe recipe,
+                       Specialization specialization) {
+            this(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe, specialization, null, false);
+        }
+
         public Options(PruneConfig pruning, Path data, Path labels, FineTuneConfig fineTune,
                        EncodingPlanner.Options encoding, Path emitOnnx, boolean quantizationAware, Recipe recipe) {
             this(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe, null);
@@ -90,12 +102,31 @@ public final class Conversion {
          */
         public Options withRecipe(Recipe recipe) {
             return new Options(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe,
-                    specialization);
+                    specialization, checkpoint, resume);
         }
 
         /** These options with inputs fixed as {@code s} says (see {@link GraphSpecializer}). */
         public Options withSpecialization(Specialization s) {
-            return new Options(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe, s);
+            return new Options(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe, s,
+                    checkpoint, resume);
+        }
+
+        /**
+         * These options with fine-tuning checkpoints kept in {@code file} (null: next to the output,
+         * see {@link #checkpointFor}), continuing from it when {@code resume} is set.
+         */
+        public Options withCheckpoint(Path file, boolean resume) {
+            return new Options(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe,
+                    specialization, file, resume);
+        }
+
+        /** Where fine-tuning keeps its checkpoint: the given file, else {@code <output>.ckpt}. */
+        public Path checkpointFor(Path sparqFile) {
+            return checkpoint != null ? checkpoint : sparqFile.resolveSibling(sparqFile.getFileName() + ".ckpt");
+        }
+
+        private boolean fineTunes() {
+            return pruning != null && data != null;
         }
     }
 
@@ -149,6 +180,25 @@ public final class Conversion {
         if (options.emitOnnx() != null) {
             AtomicFiles.requireWritable(options.emitOnnx());
         }
+        Path checkpointFile = options.checkpointFor(sparqFile);
+        Map<String, String> fingerprint = Map.of();
+        Checkpoint resumed = null;
+        if (options.resume() && !options.fineTunes()) {
+            throw new SparqException(ErrorCode.INVALID_ARGUMENT, "--resume continues fine-tuning: give the pruning"
+                    + " settings and --data of the run to continue");
+        }
+        if (options.fineTunes()) {
+            AtomicFiles.requireWritable(checkpointFile);
+            fingerprint = fingerprint(onnxFile, options);
+            if (options.resume()) {
+                if (!Files.exists(checkpointFile)) {
+                    throw new SparqException(ErrorCode.INVALID_ARGUMENT, "--resume: there is no checkpoint at " + checkpointFile
+                            + " (a fine-tuning run keeps one there from its first validation pass, or when cancelled)");
+                }
+                resumed = Checkpoint.read(checkpointFile);
+                resumed.requireSameInputs(fingerprint, FINGERPRINT_NAMES, checkpointFile);
+            }
+        }
         listener.stage("importing " + onnxFile.getFileName());
         Graph graph = OnnxImporter.load(onnxFile, listener::progress);
         OnnxImporter.checkSupported(graph);
@@ -199,7 +249,17 @@ public final class Conversion {
                     }
                 }
                 listener.stage("fine-tuning " + config.steps() + " steps, " + pruner.schedule().describe());
-                Trainer trainer = new Trainer(student, config);
+                Map<String, String> made = fingerprint;
+                boolean[] saved = {resumed != null};
+                Trainer trainer = new Trainer(student, config).withCheckpoints(state -> {
+                    new Checkpoint(made, state).write(checkpointFile);
+                    saved[0] = true;
+                });
+                if (resumed != null) {
+                    listener.stage("resuming at step " + (resumed.state().step() + 1) + " of " + config.steps()
+                            + " from " + checkpointFile);
+                    trainer.resumeFrom(resumed.state(), checkpointFile.toString());
+                }
                 if (options.quantizationAware()) {
                     List<String> weights = EncodingPlanner.weights(graph, options.encoding().embeddings()).keySet().stream()
                             .filter(student.parameters()::containsKey).toList();
@@ -209,7 +269,8 @@ public final class Conversion {
                         p -> listener.onStep(p, pruner.overallSparsity()), cancel);
                 if (training.cancelled()) {
                     throw new SparqException(ErrorCode.INVALID_ARGUMENT, "cancelled at step " + training.steps()
-                            + "; nothing was written");
+                            + "; nothing was written" + (saved[0] ? "; the progress is kept in " + checkpointFile
+                            + ": run the same command with --resume to continue" : ""));
                 }
                 graph = training.graph();
             } else {
@@ -251,6 +312,14 @@ public final class Conversion {
             }
         }
         SparqWriter.write(sparqFile, graph, plan.choices(), metadata);
+        if (options.fineTunes()) {
+            try {
+                Files.deleteIfExists(checkpointFile);
+            } catch (IOException e) {
+                throw new SparqException(ErrorCode.IO_ERROR, "wrote " + sparqFile + " but cannot delete the checkpoint "
+                        + checkpointFile + ": " + e.getMessage(), e);
+            }
+        }
         return new Result(plan, pruned, training, frozen, size(onnxFile), size(sparqFile));
     }
 
@@ -285,6 +354,25 @@ public final class Conversion {
             s.append('\n');
         }
         return s.append(o.recipe().toYaml()).toString();
+    }
+
+    /** What a difference in each of a checkpoint's inputs means, by fingerprint key. */
+    private static final Map<String, String> FINGERPRINT_NAMES = Map.of("model", "the model differs (sha256)",
+            "data", "the --data file differs (sha256)", "labels", "the --labels file differs (sha256)",
+            "settings", "the settings differ", "specialization", "the fixed inputs (--input-value, --input-shape) differ");
+
+    /** The inputs a fine-tuning run depends on, so that it is only resumed with the same ones. */
+    private static Map<String, String> fingerprint(Path onnxFile, Options o) {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("model", sha256(onnxFile));
+        f.put("data", sha256(o.data()));
+        f.put("labels", o.labels() == null ? "none" : sha256(o.labels()));
+        f.put("settings", o.recipe() != null ? o.recipe().toYaml()
+                : "pruning: " + o.pruning() + "\nfine-tuning: " + o.fineTune() + "\nencoding: " + o.encoding()
+                + "\nquantization-aware: " + o.quantizationAware());
+        f.put("specialization", o.specialization() == null || o.specialization().isEmpty() ? "none"
+                : o.specialization().toString());
+        return f;
     }
 
     private static long size(Path p) {

@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
                 + " magnitude; with --data the pruned model is fine-tuned while the sparsity ramps up (gradual pruning),"
                 + " learning from the dense model's outputs on those inputs, or from --labels. Weights are then"
                 + " quantized (--quantize; int8 by default when pruning) and each stored in the encoding that suits"
-                + " it (--optimize). The output appears whole or not at all; Ctrl-C writes nothing.",
+                + " it (--optimize). The output appears whole or not at all; Ctrl-C writes none, but keeps the"
+                + " fine-tuning progress for --resume.",
             "See docs/pruning.md and docs/quantization.md."},
         footerHeading = "%nExamples:%n",
         footer = {
@@ -149,6 +150,16 @@ final class ConvertCommand implements Callable<Integer> {
         @Option(names = "--validation", paramLabel = "FRACTION", defaultValue = "0.1",
                 description = "Share of samples held out to pick the best checkpoint. Default: ${DEFAULT-VALUE}.")
         double validation;
+
+        @Option(names = "--checkpoint", paramLabel = "FILE",
+                description = "Where fine-tuning keeps its progress (at every validation pass and on Ctrl-C; deleted"
+                        + " once the output is written). Default: the output's name + .ckpt.")
+        Path checkpoint;
+
+        @Option(names = "--resume",
+                description = "Continue an interrupted fine-tuning run from its checkpoint; the model, data and settings"
+                        + " must be the same.")
+        boolean resume;
     }
 
     /** Flags of the storage stage. */
@@ -202,6 +213,10 @@ final class ConvertCommand implements Callable<Integer> {
         if (!inputValues.isEmpty() || !inputShapes.isEmpty()) {
             options = options.withSpecialization(Specialization.parse(inputValues, inputShapes));
         }
+        if ((tune.resume || tune.checkpoint != null) && tune.data == null) {
+            throw usage((tune.resume ? "--resume" : "--checkpoint") + " is for fine-tuning: give --data (and --sparsity) too");
+        }
+        options = options.withCheckpoint(tune.checkpoint, tune.resume);
 
         PrintWriter out = spec.commandLine().getOut();
         ProgressPrinter progress = new ProgressPrinter(spec.commandLine().getErr(), ProgressPrinter.Mode.detect(quiet));

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * The fine-tuning loop. Per step: constraint.beforeStep → forward → loss → backward → clip
@@ -28,6 +29,9 @@ public final class Trainer {
     private final TrainingGraph model;
     private final FineTuneConfig config;
     private FakeQuantizer fakeQuant;           // null: train the float weights as they are
+    private Consumer<TrainingState> checkpoints = state -> { };
+    private TrainingState resumeFrom;          // null: start at step 0
+    private String resumeSource;
 
     /** What a run produced. */
     public record Result(long steps, double lastLoss, double bestValidationLoss, long bestStep, boolean cancelled,
@@ -45,6 +49,28 @@ public final class Trainer {
      */
     public Trainer withFakeQuantization(FakeQuantizer quantizer) {
         this.fakeQuant = quantizer;
+        return this;
+    }
+
+    /**
+     * Hands the run's state to {@code sink} after every validation pass ({@code evalEvery} steps)
+     * except the last step's, and when the run is cancelled after at least one step, so that it can
+     * be saved and the run continued with {@link #resumeFrom}.
+     */
+    public Trainer withCheckpoints(Consumer<TrainingState> sink) {
+        this.checkpoints = sink;
+        return this;
+    }
+
+    /**
+     * Continues a run from {@code state}, as the checkpoint sink got it from a run with the same
+     * model, data, config and constraint; the result is the same as that run's would have been.
+     *
+     * @param source where the state came from, for messages
+     */
+    public Trainer resumeFrom(TrainingState state, String source) {
+        this.resumeFrom = state;
+        this.resumeSource = source;
         return this;
     }
 
@@ -88,13 +114,50 @@ public final class Trainer {
         double lastLoss = Double.NaN;
         long start = System.nanoTime();
         int cursor = trainSamples.length;
+        long shuffles = 0;
         long step = 0;
+        if (resumeFrom != null) {
+            TrainingState r = resumeFrom;
+            if (r.step() < 0 || r.step() > config.steps() || r.cursor() < 0 || r.cursor() > trainSamples.length
+                    || r.shuffles() < 0 || r.shuffles() > r.step() * config.batchSize()) {
+                throw doesNotFit("step " + r.step() + ", reshuffle " + r.shuffles() + ", position " + r.cursor()
+                        + " are not a point of this run (" + config.steps() + " steps, " + trainSamples.length
+                        + " training samples)");
+            }
+            requireSameWeights(r.weights(), params, "weights");
+            r.weights().forEach((name, w) -> System.arraycopy(w, 0, params.get(name).floats(), 0, w.length));
+            if (!r.best().isEmpty()) {
+                requireSameWeights(r.best(), params, "best weights");
+                best = new LinkedHashMap<>();
+                for (String name : params.keySet()) {
+                    best.put(name, r.best().get(name).clone());
+                }
+            }
+            try {
+                optimizer.restore(r.optimizer());
+                constraint.restore(r.constraint());
+            } catch (IllegalArgumentException e) {
+                throw doesNotFit(e.getMessage());
+            }
+            for (long i = 0; i < r.shuffles(); i++) {
+                shuffle(trainSamples, random);
+            }
+            shuffles = r.shuffles();
+            cursor = r.cursor();
+            step = r.step();
+            lastLoss = r.lastLoss();
+            bestLoss = r.bestLoss();
+            bestStep = r.bestStep();
+            start -= r.elapsedNanos();
+        }
+        long firstStep = step;
         for (; step < config.steps() && !cancel.get(); step++) {
             constraint.beforeStep(step, params);
             int[] batch = new int[Math.min(config.batchSize(), trainSamples.length)];
             for (int i = 0; i < batch.length; i++) {
                 if (cursor == trainSamples.length) {
                     shuffle(trainSamples, random);
+                    shuffles++;
                     cursor = 0;
                 }
                 batch[i] = trainSamples[cursor++];
@@ -123,6 +186,14 @@ public final class Trainer {
             }
             listener.onStep(new TrainingListener.Progress(step, config.steps(), lastLoss, lr, valLoss,
                     Duration.ofNanos(System.nanoTime() - start)));
+            if (evalNow && step + 1 < config.steps()) {
+                checkpoints.accept(state(step + 1, shuffles, cursor, lastLoss, params, optimizer, constraint, best,
+                        bestLoss, bestStep, System.nanoTime() - start));
+            }
+        }
+        if (cancel.get() && step < config.steps() && step > firstStep) {
+            checkpoints.accept(state(step, shuffles, cursor, lastLoss, params, optimizer, constraint, best,
+                    bestLoss, bestStep, System.nanoTime() - start));
         }
         if (best != null) {
             best.forEach((name, w) -> System.arraycopy(w, 0, params.get(name).floats(), 0, w.length));
@@ -146,6 +217,32 @@ public final class Trainer {
         Map<String, Tensor> out = new LinkedHashMap<>();
         names.forEach(n -> out.put(n, all.get(n)));
         return out;
+    }
+
+    private static TrainingState state(long step, long shuffles, int cursor, double lastLoss, Map<String, Tensor> params,
+                                       Optimizer optimizer, WeightConstraint constraint, Map<String, float[]> best,
+                                       double bestLoss, long bestStep, long elapsedNanos) {
+        return new TrainingState(step, shuffles, cursor, lastLoss, snapshot(params), optimizer.state(), constraint.state(),
+                best == null ? Map.of() : best, bestLoss, bestStep, elapsedNanos);
+    }
+
+    /** Checks that {@code saved} has exactly the weights of {@code params}, with their sizes. */
+    private void requireSameWeights(Map<String, float[]> saved, Map<String, Tensor> params, String what) {
+        if (!saved.keySet().equals(params.keySet())) {
+            throw doesNotFit("its " + what + " are " + new java.util.TreeSet<>(saved.keySet()) + ", this run trains "
+                    + new java.util.TreeSet<>(params.keySet()));
+        }
+        for (Map.Entry<String, Tensor> p : params.entrySet()) {
+            float[] w = saved.get(p.getKey());
+            if (w.length != p.getValue().size()) {
+                throw doesNotFit("its " + what + " '" + p.getKey() + "' has " + w.length + " elements, expected "
+                        + p.getValue().size());
+            }
+        }
+    }
+
+    private SparqException doesNotFit(String why) {
+        return new SparqException(ErrorCode.CORRUPT_FILE, resumeSource + ": does not fit this run: " + why);
     }
 
     private static Map<String, float[]> snapshot(Map<String, Tensor> params) {

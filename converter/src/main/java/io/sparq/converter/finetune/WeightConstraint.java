@@ -23,4 +23,21 @@ public interface WeightConstraint {
     default boolean settledAt(long step) {
         return true;
     }
+
+    /**
+     * What the constraint has learnt so far (masks, the last update's step), as named arrays, for a
+     * checkpoint; empty when it keeps nothing between steps.
+     */
+    default Map<String, Tensor> state() {
+        return Map.of();
+    }
+
+    /**
+     * Continues from {@code state}, as {@link #state()} of a constraint built with the same settings
+     * gave it.
+     *
+     * @throws IllegalArgumentException if {@code state} does not fit this constraint
+     */
+    default void restore(Map<String, Tensor> state) {
+    }
 }

@@ -117,6 +117,55 @@ public final class Pruner implements WeightConstraint {
         tensors.forEach((name, s) -> s.mask.apply(weightsOf(weights, name, s)));
     }
 
+    /**
+     * {@code last_update} (the step of the last mask update, -1 before the first), {@code mask.<tensor>}
+     * (per unit, true = pruned) and, where θ was derived, {@code theta.<tensor>}.
+     */
+    @Override
+    public Map<String, Tensor> state() {
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        state.put("last_update", Tensor.ofLongs(new int[] {1}, lastUpdate));
+        tensors.forEach((name, s) -> {
+            boolean[] units = s.mask.units();
+            state.put("mask." + name, Tensor.ofBools(new int[] {units.length}, units));
+            if (s.schedule instanceof NarangSchedule narang && !narang.derivesTheta() && s.schedule != schedule) {
+                state.put("theta." + name, Tensor.ofDoubles(new int[] {1}, narang.theta()));
+            }
+        });
+        return state;
+    }
+
+    @Override
+    public void restore(Map<String, Tensor> state) {
+        Tensor last = state.get("last_update");
+        if (last == null || last.type() != DataType.INT64 || last.size() != 1) {
+            throw new IllegalArgumentException("pruner state has no 'last_update' step");
+        }
+        for (String key : state.keySet()) {
+            String name = key.substring(key.indexOf('.') + 1);
+            if (!key.equals("last_update") && !((key.startsWith("mask.") || key.startsWith("theta.")) && tensors.containsKey(name))) {
+                throw new IllegalArgumentException("pruner state '" + key + "' names no pruned tensor; pruned tensors: "
+                        + tensors.keySet());
+            }
+        }
+        tensors.forEach((name, s) -> {
+            Tensor mask = state.get("mask." + name);
+            if (mask == null || mask.type() != DataType.BOOL) {
+                throw new IllegalArgumentException("pruner state has no mask of '" + name + "'");
+            }
+            s.mask.restore(mask.bools());
+            Tensor theta = state.get("theta." + name);
+            if (theta != null) {
+                if (!(s.schedule instanceof NarangSchedule narang) || theta.type() != DataType.FLOAT64 || theta.size() != 1) {
+                    throw new IllegalArgumentException("pruner state 'theta." + name + "' does not fit the schedule " + s.schedule);
+                }
+                s.schedule = NarangSchedule.withTheta(narang.start(), narang.ramp(), narang.end(), theta.doubles()[0],
+                        narang.phi(), narang.frequency());
+            }
+        });
+        lastUpdate = last.longs()[0];
+    }
+
     private static void updateMask(State s, float[] w, long step) {
         if (s.schedule instanceof SparsitySchedule sparsity) {
             s.mask.maskToSparsity(w, sparsity.sparsityAt(step));

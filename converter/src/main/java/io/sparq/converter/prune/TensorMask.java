@@ -25,6 +25,19 @@ final class TensorMask {
         this.masked = new boolean[units];
     }
 
+    /** A copy of the per-unit mask (true = pruned), for a checkpoint. */
+    boolean[] units() {
+        return masked.clone();
+    }
+
+    /** Sets the per-unit mask to a copy of {@code units}, as {@link #units()} gave it. */
+    void restore(boolean[] units) {
+        if (units.length != masked.length) {
+            throw new IllegalArgumentException("a mask of " + units.length + " units, expected " + masked.length);
+        }
+        System.arraycopy(units, 0, masked, 0, units.length);
+    }
+
     private int start(int unit) {
         return unit / blocksPerRow * cols + unit % blocksPerRow * block;
     }

@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.sparq.converter.Conversion;
+import io.sparq.converter.Recipe;
 import io.sparq.converter.data.Npz;
 import io.sparq.converter.encode.EncodingPlanner;
 import io.sparq.converter.prune.OneShotSchedule;
@@ -36,6 +37,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import static io.sparq.converter.cli.CliRun.sparq;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -283,5 +285,60 @@ class ConvertCommandTest {
         try (var files = Files.list(tmp)) {
             assertEquals(List.of(), files.toList(), "a cancelled conversion leaves no file");
         }
+    }
+
+    @Test
+    void resumeContinuesACancelledRunAndSaysWhatIsWrong() throws IOException {
+        Path onnx = models.resolve("lstm_classifier.onnx");
+        Path data = models.resolve("lstm_classifier.train.npz");
+        Path recipeFile = tmp.resolve("prune.yaml");
+        Files.writeString(recipeFile, "sparsity: 0.5\nfine_tune:\n  steps: 12\n  batch: 8\n");
+        Path target = tmp.resolve("tuned.sparq");
+        Path checkpoint = tmp.resolve("tuned.sparq.ckpt");
+
+        CliRun none = sparq("convert", onnx.toString(), "-o", target.toString(), "--recipe", recipeFile.toString(),
+                "--data", data.toString(), "--resume", "--quiet");
+        assertEquals(ExitCode.USAGE, none.exit(), none.err());
+        assertTrue(none.err().contains("no checkpoint at " + checkpoint), none.err());
+        CliRun noData = sparq("convert", onnx.toString(), "-o", target.toString(), "--sparsity", "0.5", "--resume");
+        assertEquals(ExitCode.USAGE, noData.exit(), noData.err());
+        assertTrue(noData.err().contains("--resume is for fine-tuning"), noData.err());
+
+        // what Ctrl-C does: the same settings as the command line makes of this recipe, cancelled after step 5
+        Recipe recipe = Recipe.load(recipeFile).withDefaults(true);
+        Conversion.Options options = new Conversion.Options(recipe.pruning(), data, null, recipe.fineTune(),
+                recipe.encoding(), null, recipe.quantizationAware()).withRecipe(recipe);
+        AtomicBoolean cancel = new AtomicBoolean();
+        SparqException e = assertThrows(SparqException.class, () -> Conversion.run(onnx, target, options,
+                new Conversion.Listener() {
+                    @Override
+                    public void stage(String description) {
+                    }
+
+                    @Override
+                    public void onStep(Progress progress, double sparsity) {
+                        cancel.set(progress.step() == 4);
+                    }
+                }, cancel));
+        assertTrue(e.getMessage().contains("kept in " + checkpoint + ": run the same command with --resume"), e.getMessage());
+
+        CliRun other = sparq("convert", onnx.toString(), "-o", target.toString(), "--recipe", recipeFile.toString(),
+                "--data", data.toString(), "--steps", "13", "--resume", "--quiet");
+        assertEquals(ExitCode.USAGE, other.exit(), other.err());
+        assertTrue(other.err().contains("the settings differ: 'steps: 13' now, 'steps: 12' in the checkpoint"), other.err());
+        assertTrue(Files.exists(checkpoint));
+
+        CliRun resumed = sparq("convert", onnx.toString(), "-o", target.toString(), "--recipe", recipeFile.toString(),
+                "--data", data.toString(), "--resume");
+        assertEquals(ExitCode.OK, resumed.exit(), resumed.err());
+        assertTrue(resumed.err().contains("resuming at step 6 of 12 from " + checkpoint), resumed.err());
+        assertTrue(resumed.out().contains("fine-tuned 12 steps"), resumed.out());
+        assertFalse(Files.exists(checkpoint), "deleted once the output is written");
+
+        Path whole = tmp.resolve("whole.sparq");
+        CliRun uninterrupted = sparq("convert", onnx.toString(), "-o", whole.toString(), "--recipe", recipeFile.toString(),
+                "--data", data.toString(), "--quiet");
+        assertEquals(ExitCode.OK, uninterrupted.exit(), uninterrupted.err());
+        assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(target), "resumed = uninterrupted");
     }
 }
