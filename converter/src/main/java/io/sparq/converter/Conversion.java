@@ -28,6 +28,7 @@ import io.sparq.format.SparqException;
 import io.sparq.format.Tensor;
 import io.sparq.format.codec.MetaValue;
 import io.sparq.format.codec.SparqWriter;
+import onnx.Onnx.ModelProto;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -303,15 +304,17 @@ public final class Conversion {
             throw new SparqException(ErrorCode.INVALID_ARGUMENT, "cancelled; nothing was written");
         }
         listener.stage("writing " + sparqFile.getFileName());
-        if (options.emitOnnx() != null) {
-            if (specialization != null && !specialization.isEmpty()) {
-                // the specialized graph no longer matches the original's structure
-                OnnxExporter.write(options.emitOnnx(), OnnxExporter.toModelProto(graph));
-            } else {
-                OnnxExporter.export(onnxFile, graph, options.emitOnnx());
+        // both outputs or neither: the ONNX file waits beside its target until the .sparq is written
+        ModelProto emitted = options.emitOnnx() == null ? null
+                : specialization != null && !specialization.isEmpty()
+                ? OnnxExporter.toModelProto(graph)    // the specialized graph no longer matches the original's structure
+                : OnnxExporter.exported(onnxFile, graph);
+        try (AtomicFiles.Staged onnx = emitted == null ? null : OnnxExporter.stage(options.emitOnnx(), emitted)) {
+            SparqWriter.write(sparqFile, graph, plan.choices(), metadata);
+            if (onnx != null) {
+                onnx.commit();
             }
         }
-        SparqWriter.write(sparqFile, graph, plan.choices(), metadata);
         if (options.fineTunes()) {
             try {
                 Files.deleteIfExists(checkpointFile);

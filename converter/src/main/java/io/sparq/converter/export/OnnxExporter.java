@@ -54,6 +54,11 @@ public final class OnnxExporter {
      *         {@code IO_ERROR} / {@code CORRUPT_FILE} if the original cannot be read
      */
     public static void export(Path originalOnnx, Graph graph, Path target) {
+        write(target, exported(originalOnnx, graph));
+    }
+
+    /** The model {@link #export} writes: the original with the initializers {@code graph} changed. */
+    public static ModelProto exported(Path originalOnnx, Graph graph) {
         ModelProto original = read(originalOnnx);
         Path baseDir = originalOnnx.toAbsolutePath().getParent();
         Map<String, Tensor> changed = new HashMap<>();
@@ -64,7 +69,7 @@ public final class OnnxExporter {
                 changed.put(t.getName(), now);
             }
         }
-        write(target, withInitializers(original, changed));
+        return withInitializers(original, changed);
     }
 
     /**
@@ -136,11 +141,18 @@ public final class OnnxExporter {
 
     /** Writes a model file; the file appears whole or not at all. */
     public static void write(Path target, ModelProto model) {
+        try (AtomicFiles.Staged staged = stage(target, model)) {
+            staged.commit();
+        }
+    }
+
+    /** Writes a model file beside {@code target}, to replace it on {@link AtomicFiles.Staged#commit}. */
+    public static AtomicFiles.Staged stage(Path target, ModelProto model) {
         if (model.getSerializedSize() < 0) {     // protobuf reports an overflowed size as negative
             throw new SparqException(ErrorCode.INVALID_ARGUMENT, target + ": the model is larger than the 2 GiB an"
                     + " ONNX file can hold without external data");
         }
-        AtomicFiles.write(target, model::writeTo);
+        return AtomicFiles.stage(target, model::writeTo);
     }
 
     /** One tensor as a {@code TensorProto} with {@code raw_data}. */
