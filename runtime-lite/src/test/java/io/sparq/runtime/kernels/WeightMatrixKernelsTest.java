@@ -108,7 +108,7 @@ class WeightMatrixKernelsTest {
         int rows = w.rows();
         int cols = w.cols();
         float[] wd = decoded.floats();
-        int m = rnd.nextInt(4);
+        int m = rnd.nextInt(10);   // 0 to 9 inputs: the one-input loop, and the four-input passes with a remainder
         int row0 = rows == 0 ? 0 : rnd.nextInt(rows);
         int row1 = row0 + (rows == 0 ? 0 : rnd.nextInt(rows - row0 + 1));
         if (rnd.nextBoolean()) {
