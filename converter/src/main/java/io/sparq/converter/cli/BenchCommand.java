@@ -60,6 +60,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Untimed runs first, so the JIT compiles the kernels (default: ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--warmup-seconds", paramLabel = "S", defaultValue = "2",
+            description = "Keep warming up until S seconds have passed too: the JIT settles by time, not by"
+                    + " run count, and a fast model needs thousands of runs (default: ${DEFAULT-VALUE}; 0 = runs only).")
+    double warmupSeconds;
+
     @Option(names = "--runs", paramLabel = "N", defaultValue = "200",
             description = "Timed runs (default: ${DEFAULT-VALUE}).")
     int runs;
@@ -77,12 +82,16 @@ final class BenchCommand implements Callable<Integer> {
     boolean json;
 
     /** Timings of the runs, in microseconds. */
-    record Result(double median, double p10, double p90, double mean, double min, int runs) {
+    record Result(double median, double p10, double p90, double mean, double min, int runs, int warmups) {
         static Result of(double[] micros) {
+            return of(micros, 0);
+        }
+
+        static Result of(double[] micros, int warmups) {
             double[] s = micros.clone();
             Arrays.sort(s);
             return new Result(quantile(s, 0.5), quantile(s, 0.1), quantile(s, 0.9),
-                    Arrays.stream(s).average().orElse(Double.NaN), s[0], s.length);
+                    Arrays.stream(s).average().orElse(Double.NaN), s[0], s.length, warmups);
         }
 
         /** Linear interpolation between the closest ranks. */
@@ -96,9 +105,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (warmup < 0 || runs < 1) {
+        if (warmup < 0 || runs < 1 || !(warmupSeconds >= 0)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--warmup must be >= 0 and --runs >= 1, got " + warmup + " and " + runs);
+                    "--warmup and --warmup-seconds must be >= 0 and --runs >= 1, got " + warmup + ", " + warmupSeconds
+                            + " and " + runs);
         }
         if (threads != null && threads < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
@@ -151,18 +161,21 @@ final class BenchCommand implements Callable<Integer> {
     record Baseline(Result timing, double maxDifference) {
     }
 
-    /** Timings of {@code --runs} calls after {@code --warmup} untimed ones. */
+    /** Timings of {@code --runs} calls after untimed ones: at least {@code --warmup}, for at least {@code --warmup-seconds}. */
     private Result time(Runnable run) {
         double[] micros = new double[runs];
-        for (int i = 0; i < warmup; i++) {
+        long until = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        int warmups = 0;
+        while (warmups < warmup || System.nanoTime() < until) {
             run.run();
+            warmups++;
         }
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
             run.run();
             micros[i] = (System.nanoTime() - t0) / 1e3;
         }
-        return Result.of(micros);
+        return Result.of(micros, warmups);
     }
 
     private static double maxDifference(Map<String, Tensor> ours, Map<String, Tensor> theirs) {
@@ -226,7 +239,7 @@ final class BenchCommand implements Callable<Integer> {
             Map<String, Object> in = new LinkedHashMap<>();
             shapes.forEach((k, v) -> in.put(k, Arrays.stream(v).boxed().toList()));
             doc.put("inputs", in);
-            doc.put("warmup", warmup);
+            doc.put("warmup", r.warmups());
             doc.put("runs", r.runs());
             doc.put("median_us", r.median());
             doc.put("p10_us", r.p10());
@@ -237,6 +250,7 @@ final class BenchCommand implements Callable<Integer> {
             if (baseline != null) {
                 Map<String, Object> ort = new LinkedHashMap<>();
                 ort.put("model", compare.toString());
+                ort.put("warmup", baseline.timing().warmups());
                 ort.put("median_us", baseline.timing().median());
                 ort.put("p10_us", baseline.timing().p10());
                 ort.put("p90_us", baseline.timing().p90());
@@ -251,7 +265,7 @@ final class BenchCommand implements Callable<Integer> {
             out.println("model    " + modelFile);
             out.println("kernels  " + Vectorization.kernels() + ", " + KernelThreads.threads() + " thread(s)");
             shapes.forEach((k, v) -> out.println("input    " + k + " " + Arrays.toString(v)));
-            out.printf(Locale.ROOT, "runs     %d after %d warm-up%n%n", r.runs(), warmup);
+            out.printf(Locale.ROOT, "runs     %d after %d warm-up runs%n%n", r.runs(), r.warmups());
             out.printf(Locale.ROOT, "median   %10.1f µs   (%.1f runs/s)%n", r.median(), 1e6 / r.median());
             out.printf(Locale.ROOT, "p10–p90  %10.1f – %.1f µs%n", r.p10(), r.p90());
             out.printf(Locale.ROOT, "mean     %10.1f µs%n", r.mean());

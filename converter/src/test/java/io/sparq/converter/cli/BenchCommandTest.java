@@ -37,11 +37,12 @@ class BenchCommandTest {
 
     @Test
     void jsonReportsTheRunsAndTheGeneratedShapes() {
-        CliRun r = sparq("bench", model.toString(), "--dim", "seq=7", "--dim", "batch=2", "--warmup", "2", "--runs", "9",
+        CliRun r = sparq("bench", model.toString(), "--dim", "seq=7", "--dim", "batch=2", "--warmup", "2", "--warmup-seconds", "0", "--runs", "9",
                 "--threads", "1", "--json");
         assertEquals(ExitCode.OK, r.exit(), r.err());
         assertTrue(r.out().contains("\"x\": [7, 2, 8]"), r.out());
         assertTrue(r.out().contains("\"runs\": 9"), r.out());
+        assertTrue(r.out().contains("\"warmup\": 2"), r.out());
         assertTrue(r.out().contains("\"threads\": 1"), r.out());
         double p10 = number(r.out(), "p10_us");
         double median = number(r.out(), "median_us");
@@ -52,16 +53,17 @@ class BenchCommandTest {
 
     @Test
     void inputsFromAFileAndPlainText() {
-        CliRun r = sparq("bench", model.toString(), "--inputs", inputs.toString(), "--warmup", "0", "--runs", "3");
+        CliRun r = sparq("bench", model.toString(), "--inputs", inputs.toString(), "--warmup", "0", "--warmup-seconds", "0", "--runs", "3");
         assertEquals(ExitCode.OK, r.exit(), r.err());
-        assertTrue(r.out().contains("median") && r.out().contains("runs/s") && r.out().contains("runs     3"), r.out());
+        assertTrue(r.out().contains("median") && r.out().contains("runs/s") && r.out().contains("runs     3 after 0 warm-up runs"),
+                r.out());
     }
 
     /** The same model through both runtimes on the reference inputs: outputs agree, both timings and the ratio are printed. */
     @Test
     void compareRunsOnnxRuntimeOnTheSameInputs() {
         CliRun r = sparq("bench", model.toString(), "--compare", model.toString(), "--inputs", inputs.toString(),
-                "--warmup", "2", "--runs", "5", "--threads", "1", "--json");
+                "--warmup", "2", "--warmup-seconds", "0", "--runs", "5", "--threads", "1", "--json");
         assertEquals(ExitCode.OK, r.exit(), r.err());
         double ours = number(r.out(), "median_us");
         String ort = r.out().substring(r.out().indexOf("\"onnxruntime\""));
@@ -70,7 +72,7 @@ class BenchCommandTest {
         // the ONNX model run by both: fp32 all the way, 1e-5 as the parity tests
         assertTrue(number(ort, "max_abs_difference") <= 1e-5, r.out());
 
-        CliRun text = sparq("bench", model.toString(), "--compare", model.toString(), "--warmup", "1", "--runs", "3");
+        CliRun text = sparq("bench", model.toString(), "--compare", model.toString(), "--warmup", "1", "--warmup-seconds", "0", "--runs", "3");
         assertEquals(ExitCode.OK, text.exit(), text.err());
         assertTrue(text.out().matches("(?s).*sparq +[0-9.]+x (faster|slower) than ONNX Runtime \\(median\\).*"), text.out());
         assertTrue(text.out().contains("outputs  max |sparq - ONNX Runtime| = "), text.out());
@@ -81,9 +83,20 @@ class BenchCommandTest {
         CliRun missing = sparq("bench", model.toString(), "--compare", "absent.onnx");
         assertEquals(ExitCode.FAILURE, missing.exit(), missing.err());
         assertTrue(missing.err().contains("absent.onnx"), missing.err());
-        CliRun other = sparq("bench", model.toString(), "--compare", TestModels.file("char_lm.onnx").toString(), "--runs", "1");
+        CliRun other = sparq("bench", model.toString(), "--compare", TestModels.file("char_lm.onnx").toString(), "--runs", "1",
+                "--warmup-seconds", "0");
         assertEquals(ExitCode.USAGE, other.exit(), other.err());
         assertTrue(other.err().contains("has no input 'x'"), other.err());
+    }
+
+    /** The warm-up goes on for --warmup-seconds even when --warmup runs are done sooner. */
+    @Test
+    void warmUpLastsAtLeastTheGivenTime() {
+        long t0 = System.nanoTime();
+        CliRun r = sparq("bench", model.toString(), "--warmup", "0", "--warmup-seconds", "0.3", "--runs", "1", "--json");
+        assertEquals(ExitCode.OK, r.exit(), r.err());
+        assertTrue(System.nanoTime() - t0 >= 300_000_000L);
+        assertTrue(number(r.out(), "warmup") > 0, r.out());
     }
 
     @Test
@@ -92,6 +105,7 @@ class BenchCommandTest {
         assertEquals(ExitCode.USAGE, unknownDim.exit());
         assertTrue(unknownDim.err().contains("--dim [time] names no symbolic dimension"), unknownDim.err());
         assertEquals(ExitCode.USAGE, sparq("bench", model.toString(), "--runs", "0").exit());
+        assertEquals(ExitCode.USAGE, sparq("bench", model.toString(), "--warmup-seconds", "-1").exit());
     }
 
     private static double number(String json, String key) {
