@@ -1,9 +1,6 @@
 package io.sparq.testmodels;
 
 import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
@@ -19,8 +16,6 @@ import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.TestFactory;
 
 import java.io.IOException;
-import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -55,7 +50,6 @@ class ModelParityTest {
     private static final Map<String, Integer> OTHER_SIZES = Map.of("batch", 2, "seq", 7);
     private static final String OUTPUT_PREFIX = "output:";
 
-    private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
 
     @TestFactory
     Stream<DynamicContainer> everyModelMatchesOnnxRuntime() throws IOException {
@@ -92,11 +86,11 @@ class ModelParityTest {
     private static void referenceDataMatchesOnnxRuntime(Path onnx, Path data) throws OrtException {
         Map<String, Tensor> npz = Npz.read(data);
         Map<String, Tensor> inputs = inputsOf(npz);
-        try (OrtSession session = ENV.createSession(onnx.toString(), options())) {
+        try (OrtSession session = OnnxRuntimeBridge.session(onnx)) {
             assertEquals(session.getInputNames(), inputs.keySet(), "graph inputs vs. inputs in " + data);
             Map<String, Tensor> expected = outputsOf(npz);
             assertEquals(session.getOutputNames(), expected.keySet(), "graph outputs vs. outputs in " + data);
-            assertAllClose(expected, runOnnxRuntime(session, inputs), "ONNX Runtime for Java");
+            assertAllClose(expected, OnnxRuntimeBridge.run(session, inputs), "ONNX Runtime for Java");
         }
     }
 
@@ -107,8 +101,8 @@ class ModelParityTest {
 
     private static void sparqMatchesOnnxRuntime(Path onnx, Map<String, Tensor> inputs) throws OrtException {
         Map<String, Tensor> expected;
-        try (OrtSession session = ENV.createSession(onnx.toString(), options())) {
-            expected = runOnnxRuntime(session, inputs);
+        try (OrtSession session = OnnxRuntimeBridge.session(onnx)) {
+            expected = OnnxRuntimeBridge.run(session, inputs);
         }
         assertAllClose(expected, runSparq(onnx, inputs), "sparq");
     }
@@ -144,60 +138,6 @@ class ModelParityTest {
         }
     }
 
-    private static OrtSession.SessionOptions options() throws OrtException {
-        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-        options.setIntraOpNumThreads(1);
-        return options;
-    }
-
-    private static Map<String, Tensor> runOnnxRuntime(OrtSession session, Map<String, Tensor> inputs)
-            throws OrtException {
-        Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
-        try {
-            for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
-                feeds.put(e.getKey(), toOrt(e.getValue()));
-            }
-            Map<String, Tensor> outputs = new LinkedHashMap<>();
-            try (OrtSession.Result result = session.run(feeds)) {
-                for (Map.Entry<String, OnnxValue> e : result) {
-                    outputs.put(e.getKey(), fromOrt((OnnxTensor) e.getValue()));
-                }
-            }
-            return outputs;
-        } finally {
-            feeds.values().forEach(OnnxTensor::close);
-        }
-    }
-
-    private static OnnxTensor toOrt(Tensor t) throws OrtException {
-        long[] shape = Arrays.stream(t.shape()).asLongStream().toArray();
-        switch (t.type()) {
-            case FLOAT32: return OnnxTensor.createTensor(ENV, FloatBuffer.wrap(t.floats()), shape);
-            case INT64: return OnnxTensor.createTensor(ENV, LongBuffer.wrap(t.longs()), shape);
-            default: throw new AssertionError("test inputs are float32 or int64, got " + t);
-        }
-    }
-
-    private static Tensor fromOrt(OnnxTensor value) {
-        TensorInfo info = value.getInfo();
-        int[] shape = Arrays.stream(info.getShape()).mapToInt(Math::toIntExact).toArray();
-        switch (info.type) {
-            case FLOAT: {
-                FloatBuffer b = value.getFloatBuffer();
-                float[] data = new float[b.remaining()];
-                b.get(data);
-                return Tensor.ofFloats(shape, data);
-            }
-            case INT64: {
-                LongBuffer b = value.getLongBuffer();
-                long[] data = new long[b.remaining()];
-                b.get(data);
-                return Tensor.ofLongs(shape, data);
-            }
-            default: throw new AssertionError("unexpected ONNX Runtime output type " + info);
-        }
-    }
-
     private static Map<String, Tensor> inputsOf(Map<String, Tensor> npz) {
         Map<String, Tensor> inputs = new LinkedHashMap<>(npz);
         inputs.keySet().removeIf(k -> k.startsWith(OUTPUT_PREFIX));
@@ -221,7 +161,7 @@ class ModelParityTest {
     private static Map<String, Tensor> otherInputs(Path onnx, Map<String, Tensor> reference) throws OrtException {
         Random random = new Random(onnx.getFileName().toString().hashCode());
         Map<String, Tensor> inputs = new LinkedHashMap<>();
-        try (OrtSession session = ENV.createSession(onnx.toString(), options())) {
+        try (OrtSession session = OnnxRuntimeBridge.session(onnx)) {
             for (Map.Entry<String, NodeInfo> e : session.getInputInfo().entrySet()) {
                 TensorInfo info = (TensorInfo) e.getValue().getInfo();
                 long[] declared = info.getShape();

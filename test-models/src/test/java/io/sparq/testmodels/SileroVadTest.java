@@ -1,8 +1,5 @@
 package io.sparq.testmodels;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.sparq.converter.Conversion;
@@ -10,7 +7,6 @@ import io.sparq.converter.data.Npz;
 import io.sparq.converter.encode.EncodingPlanner;
 import io.sparq.converter.importer.OnnxImporter;
 import io.sparq.converter.quantize.QuantizeMode;
-import io.sparq.format.DataType;
 import io.sparq.format.Tensor;
 import io.sparq.runtime.api.Model;
 import io.sparq.runtime.api.Session;
@@ -19,8 +15,6 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -58,8 +52,6 @@ class SileroVadTest {
     /** Reference streams per model: 16 kHz runs the then-branch of the top-level If, 8 kHz the else-branch. */
     private static final List<String> STREAMS = List.of(
             "silero_vad_v5.16k", "silero_vad_v5.8k", "silero_vad_legacy.16k", "silero_vad_legacy.8k");
-
-    private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
 
     @TempDir
     static Path tmp;
@@ -117,39 +109,14 @@ class SileroVadTest {
     }
 
     private static Function<Map<String, Tensor>, Map<String, Tensor>> onnxRuntime(Path onnx) throws OrtException {
-        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-        options.setIntraOpNumThreads(1);
-        OrtSession session = ENV.createSession(onnx.toString(), options);
+        OrtSession session = OnnxRuntimeBridge.session(onnx);
         return inputs -> {
-            Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
             try {
-                for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
-                    feeds.put(e.getKey(), toOrt(e.getValue()));
-                }
-                Map<String, Tensor> outputs = new LinkedHashMap<>();
-                try (OrtSession.Result result = session.run(feeds)) {
-                    for (Map.Entry<String, OnnxValue> e : result) {
-                        OnnxTensor t = (OnnxTensor) e.getValue();
-                        int[] shape = Arrays.stream(t.getInfo().getShape()).mapToInt(Math::toIntExact).toArray();
-                        FloatBuffer b = t.getFloatBuffer();
-                        float[] values = new float[b.remaining()];
-                        b.get(values);
-                        outputs.put(e.getKey(), Tensor.ofFloats(shape, values));
-                    }
-                }
-                return outputs;
+                return OnnxRuntimeBridge.run(session, inputs);
             } catch (OrtException e) {
                 throw new IllegalStateException(e);
-            } finally {
-                feeds.values().forEach(OnnxTensor::close);
             }
         };
-    }
-
-    private static OnnxTensor toOrt(Tensor t) throws OrtException {
-        long[] shape = Arrays.stream(t.shape()).asLongStream().toArray();
-        return t.type() == DataType.INT64 ? OnnxTensor.createTensor(ENV, LongBuffer.wrap(t.longs()), shape)
-                : OnnxTensor.createTensor(ENV, FloatBuffer.wrap(t.floats()), shape);
     }
 
     /**

@@ -1,0 +1,80 @@
+package io.sparq.testmodels;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.sparq.format.Tensor;
+
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** ONNX Runtime for Java as the tests' reference: sessions on one thread, sparq tensors in and out. */
+final class OnnxRuntimeBridge {
+    static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
+
+    private OnnxRuntimeBridge() {
+    }
+
+    /** A session on {@code onnx} with one intra-op thread. */
+    static OrtSession session(Path onnx) throws OrtException {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(1);
+            return ENV.createSession(onnx.toString(), options);
+        }
+    }
+
+    /** One run: float32 / int64 inputs in, every output back as a sparq tensor. */
+    static Map<String, Tensor> run(OrtSession session, Map<String, Tensor> inputs) throws OrtException {
+        Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
+                feeds.put(e.getKey(), toOrt(e.getValue()));
+            }
+            Map<String, Tensor> outputs = new LinkedHashMap<>();
+            try (OrtSession.Result result = session.run(feeds)) {
+                for (Map.Entry<String, OnnxValue> e : result) {
+                    outputs.put(e.getKey(), fromOrt((OnnxTensor) e.getValue()));
+                }
+            }
+            return outputs;
+        } finally {
+            feeds.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private static OnnxTensor toOrt(Tensor t) throws OrtException {
+        long[] shape = Arrays.stream(t.shape()).asLongStream().toArray();
+        switch (t.type()) {
+            case FLOAT32: return OnnxTensor.createTensor(ENV, FloatBuffer.wrap(t.floats()), shape);
+            case INT64: return OnnxTensor.createTensor(ENV, LongBuffer.wrap(t.longs()), shape);
+            default: throw new AssertionError("test inputs are float32 or int64, got " + t);
+        }
+    }
+
+    private static Tensor fromOrt(OnnxTensor value) {
+        TensorInfo info = value.getInfo();
+        int[] shape = Arrays.stream(info.getShape()).mapToInt(Math::toIntExact).toArray();
+        switch (info.type) {
+            case FLOAT: {
+                FloatBuffer b = value.getFloatBuffer();
+                float[] data = new float[b.remaining()];
+                b.get(data);
+                return Tensor.ofFloats(shape, data);
+            }
+            case INT64: {
+                LongBuffer b = value.getLongBuffer();
+                long[] data = new long[b.remaining()];
+                b.get(data);
+                return Tensor.ofLongs(shape, data);
+            }
+            default: throw new AssertionError("unexpected ONNX Runtime output type " + info);
+        }
+    }
+}
