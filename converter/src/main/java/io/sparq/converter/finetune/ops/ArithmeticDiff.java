@@ -9,25 +9,19 @@ import io.sparq.runtime.ops.Op;
  * Add, Sub, Mul and Div with NumPy broadcasting. Each operand's gradient is the elementwise
  * gradient at the broadcast shape, summed over the axes that operand was broadcast along.
  */
-public final class ArithmeticDiff implements DiffOp {
+public final class ArithmeticDiff extends RuntimeOpDiff {
     /** The four arithmetic operators. */
     public enum Fn { ADD, SUB, MUL, DIV }
 
-    private final Op op;
     private final Fn fn;
 
     private ArithmeticDiff(Op op, Fn fn) {
-        this.op = op;
+        super(op);
         this.fn = fn;
     }
 
     public static DiffOpFactory of(Fn fn) {
         return (ctx, options) -> new ArithmeticDiff(Grads.runtimeOp(ctx), fn);
-    }
-
-    @Override
-    public Forward forward(Tensor[] inputs) {
-        return new Forward(inputs, op.run(inputs), null);
     }
 
     @Override

@@ -10,20 +10,14 @@ import io.sparq.runtime.ops.Op;
  * Cast: float32 to float32 (which exporters write) passes the gradient through unchanged; any other
  * cast passes none, since integer and boolean values carry no gradient.
  */
-public final class CastDiff implements DiffOp {
-    private final Op op;
+public final class CastDiff extends RuntimeOpDiff {
 
     private CastDiff(Op op) {
-        this.op = op;
+        super(op);
     }
 
     public static DiffOpFactory factory() {
         return (ctx, options) -> new CastDiff(Grads.runtimeOp(ctx));
-    }
-
-    @Override
-    public Forward forward(Tensor[] inputs) {
-        return new Forward(inputs, op.run(inputs), null);
     }
 
     @Override

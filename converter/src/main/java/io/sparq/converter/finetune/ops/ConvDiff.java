@@ -12,22 +12,16 @@ import io.sparq.runtime.ops.Op;
  * {@code y[n,o,oy,ox] = b[o] + Σ x[n, g·cg + c, oy·s − p + i·d, ...] · w[o, c, i, j]}, and sends
  * each output gradient to the input element, the weight and the bias it was made from.
  */
-public final class ConvDiff implements DiffOp {
+public final class ConvDiff extends RuntimeOpDiff {
     private final NodeContext ctx;
-    private final Op op;
 
     private ConvDiff(NodeContext ctx, Op op) {
+        super(op);
         this.ctx = ctx;
-        this.op = op;
     }
 
     public static DiffOpFactory factory() {
         return (ctx, options) -> new ConvDiff(ctx, Grads.runtimeOp(ctx));
-    }
-
-    @Override
-    public Forward forward(Tensor[] inputs) {
-        return new Forward(inputs, op.run(inputs), null);
     }
 
     @Override

@@ -12,15 +12,14 @@ import io.sparq.runtime.ops.Op;
  * alpha·op(A)ᵀ·G, dC = beta·G summed over C's broadcast axes; each product is one
  * {@link Gemm#gemm} call that reads the operands as stored (transposes become flags).
  */
-public final class GemmDiff implements DiffOp {
-    private final Op op;
+public final class GemmDiff extends RuntimeOpDiff {
     private final boolean transA;
     private final boolean transB;
     private final float alpha;
     private final float beta;
 
     private GemmDiff(Op op, boolean transA, boolean transB, float alpha, float beta) {
-        this.op = op;
+        super(op);
         this.transA = transA;
         this.transB = transB;
         this.alpha = alpha;
@@ -30,11 +29,6 @@ public final class GemmDiff implements DiffOp {
     public static DiffOpFactory factory() {
         return (ctx, options) -> new GemmDiff(Grads.runtimeOp(ctx), ctx.attrInt("transA", 0) != 0,
                 ctx.attrInt("transB", 0) != 0, ctx.attrFloat("alpha", 1f), ctx.attrFloat("beta", 1f));
-    }
-
-    @Override
-    public Forward forward(Tensor[] inputs) {
-        return new Forward(inputs, op.run(inputs), null);
     }
 
     @Override

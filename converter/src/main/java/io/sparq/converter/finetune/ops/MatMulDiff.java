@@ -14,20 +14,14 @@ import java.util.Arrays;
  * broadcast over batches gets the sum over them. When B has no batch (the usual
  * {@code [..., K] x [K, N]} projection) each gradient is a single product over all rows.
  */
-public final class MatMulDiff implements DiffOp {
-    private final Op op;
+public final class MatMulDiff extends RuntimeOpDiff {
 
     private MatMulDiff(Op op) {
-        this.op = op;
+        super(op);
     }
 
     public static DiffOpFactory factory() {
         return (ctx, options) -> new MatMulDiff(Grads.runtimeOp(ctx));
-    }
-
-    @Override
-    public Forward forward(Tensor[] inputs) {
-        return new Forward(inputs, op.run(inputs), null);
     }
 
     @Override

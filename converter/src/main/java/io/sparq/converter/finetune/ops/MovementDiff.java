@@ -14,13 +14,12 @@ import io.sparq.runtime.ops.Op;
  * keeps forward and backward in agreement for every attribute and opset variant the runtime
  * handles, including repeated indices (embedding rows, broadcasts) that must accumulate.
  */
-public final class MovementDiff implements DiffOp {
-    private final Op op;
+public final class MovementDiff extends RuntimeOpDiff {
     private final boolean allInputsData;  // Concat: every input is data; otherwise only input 0
     private final boolean view;           // output 0 is input 0 with another shape
 
     private MovementDiff(Op op, boolean allInputsData, boolean view) {
-        this.op = op;
+        super(op);
         this.allInputsData = allInputsData;
         this.view = view;
     }
@@ -38,11 +37,6 @@ public final class MovementDiff implements DiffOp {
     /** Concat: every input is data. */
     public static DiffOpFactory concat() {
         return (ctx, options) -> new MovementDiff(Grads.runtimeOp(ctx), true, false);
-    }
-
-    @Override
-    public Forward forward(Tensor[] inputs) {
-        return new Forward(inputs, op.run(inputs), null);
     }
 
     @Override

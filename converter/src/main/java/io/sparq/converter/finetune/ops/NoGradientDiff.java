@@ -10,21 +10,15 @@ import io.sparq.runtime.ops.Op;
  * the weights are concerned (Shape, Constant, comparisons, casts) and for ops that only run
  * forward because nothing upstream of them is trained.
  */
-public final class NoGradientDiff implements DiffOp {
-    private final Op op;
+public final class NoGradientDiff extends RuntimeOpDiff {
 
     private NoGradientDiff(Op op) {
-        this.op = op;
+        super(op);
     }
 
     /** Wraps runtime-lite's op of the node. */
     public static DiffOpFactory factory() {
         return (ctx, options) -> new NoGradientDiff(Grads.runtimeOp(ctx));
-    }
-
-    @Override
-    public Forward forward(Tensor[] inputs) {
-        return new Forward(inputs, op.run(inputs), null);
     }
 
     @Override

@@ -11,22 +11,16 @@ import io.sparq.runtime.ops.Op;
  * averaged. Axes come from the attribute (before opset 18) or input 1; none means all axes, or
  * none at all with {@code noop_with_empty_axes}.
  */
-public final class ReduceMeanDiff implements DiffOp {
+public final class ReduceMeanDiff extends RuntimeOpDiff {
     private final NodeContext ctx;
-    private final Op op;
 
     private ReduceMeanDiff(NodeContext ctx, Op op) {
+        super(op);
         this.ctx = ctx;
-        this.op = op;
     }
 
     public static DiffOpFactory factory() {
         return (ctx, options) -> new ReduceMeanDiff(ctx, Grads.runtimeOp(ctx));
-    }
-
-    @Override
-    public Forward forward(Tensor[] inputs) {
-        return new Forward(inputs, op.run(inputs), null);
     }
 
     @Override

@@ -5,21 +5,19 @@ import io.sparq.converter.finetune.DiffOpFactory;
 import io.sparq.format.DataType;
 import io.sparq.format.Tensor;
 import io.sparq.runtime.ops.NodeContext;
-import io.sparq.runtime.ops.Op;
 
 /**
  * Softmax and LogSoftmax with runtime-lite's axis rule: before opset 13 normalised over everything
  * from {@code axis} (default 1) on, from 13 over {@code axis} alone (default -1). With the input
  * viewed as [outer, n, inner]: softmax dx = y·(g - Σ g·y), log-softmax dx = g - e^y·Σ g.
  */
-public final class SoftmaxDiff implements DiffOp {
-    private final Op op;
+public final class SoftmaxDiff extends RuntimeOpDiff {
     private final boolean log;
     private final boolean singleAxis;
     private final long axis;
 
     private SoftmaxDiff(NodeContext ctx, boolean log) {
-        this.op = Grads.runtimeOp(ctx);
+        super(Grads.runtimeOp(ctx));
         this.log = log;
         this.singleAxis = ctx.opset() >= 13;
         this.axis = ctx.attrInt("axis", singleAxis ? -1 : 1);
@@ -31,11 +29,6 @@ public final class SoftmaxDiff implements DiffOp {
 
     public static DiffOpFactory logSoftmax() {
         return (ctx, options) -> new SoftmaxDiff(ctx, true);
-    }
-
-    @Override
-    public Forward forward(Tensor[] inputs) {
-        return new Forward(inputs, op.run(inputs), null);
     }
 
     @Override

@@ -7,18 +7,17 @@ import io.sparq.format.Tensor;
 import io.sparq.runtime.ops.Op;
 
 /** Elementwise activations (Relu, Tanh, Sigmoid, LeakyRelu): dx = g · f'(x), f' given from x and y. */
-public final class UnaryDiff implements DiffOp {
+public final class UnaryDiff extends RuntimeOpDiff {
     /** The derivative of the activation at input {@code x} with output {@code y}. */
     @FunctionalInterface
     public interface Derivative {
         double at(double x, double y);
     }
 
-    private final Op op;
     private final Derivative derivative;
 
     private UnaryDiff(Op op, Derivative derivative) {
-        this.op = op;
+        super(op);
         this.derivative = derivative;
     }
 
@@ -40,11 +39,6 @@ public final class UnaryDiff implements DiffOp {
             double alpha = ctx.attrFloat("alpha", 0.01f);
             return new UnaryDiff(Grads.runtimeOp(ctx), (x, y) -> x >= 0 ? 1 : alpha);
         };
-    }
-
-    @Override
-    public Forward forward(Tensor[] inputs) {
-        return new Forward(inputs, op.run(inputs), null);
     }
 
     @Override
