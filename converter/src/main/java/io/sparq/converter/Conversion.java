@@ -181,6 +181,7 @@ public final class Conversion {
         if (options.emitOnnx() != null) {
             AtomicFiles.requireWritable(options.emitOnnx());
         }
+        String sourceSha256 = null;   // for the metadata, read once; early only when a checkpoint needs it
         Path checkpointFile = options.checkpointFor(sparqFile);
         Map<String, String> fingerprint = Map.of();
         Checkpoint resumed = null;
@@ -190,7 +191,8 @@ public final class Conversion {
         }
         if (options.fineTunes()) {
             AtomicFiles.requireWritable(checkpointFile);
-            fingerprint = fingerprint(onnxFile, options);
+            sourceSha256 = sha256(onnxFile);
+            fingerprint = fingerprint(sourceSha256, options);
             if (options.resume()) {
                 if (!Files.exists(checkpointFile)) {
                     throw new SparqException(ErrorCode.INVALID_ARGUMENT, "--resume: there is no checkpoint at " + checkpointFile
@@ -287,7 +289,7 @@ public final class Conversion {
         Map<String, MetaValue> metadata = new LinkedHashMap<>();
         metadata.put("sparq.producer", MetaValue.of("sparq-converter " + Version.version()));
         metadata.put("sparq.source.name", MetaValue.of(onnxFile.getFileName().toString()));
-        metadata.put("sparq.source.sha256", MetaValue.of(sha256(onnxFile)));
+        metadata.put("sparq.source.sha256", MetaValue.of(sourceSha256 != null ? sourceSha256 : sha256(onnxFile)));
         if (specialization != null && !specialization.isEmpty()) {
             metadata.put(SPECIALIZATION_KEY, MetaValue.of(specialization.toString()));
         }
@@ -365,9 +367,9 @@ public final class Conversion {
             "settings", "the settings differ", "specialization", "the fixed inputs (--input-value, --input-shape) differ");
 
     /** The inputs a fine-tuning run depends on, so that it is only resumed with the same ones. */
-    private static Map<String, String> fingerprint(Path onnxFile, Options o) {
+    private static Map<String, String> fingerprint(String modelSha256, Options o) {
         Map<String, String> f = new LinkedHashMap<>();
-        f.put("model", sha256(onnxFile));
+        f.put("model", modelSha256);
         f.put("data", sha256(o.data()));
         f.put("labels", o.labels() == null ? "none" : sha256(o.labels()));
         f.put("settings", o.recipe() != null ? o.recipe().toYaml()
