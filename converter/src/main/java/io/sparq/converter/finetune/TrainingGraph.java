@@ -118,14 +118,7 @@ public final class TrainingGraph {
     }
 
     private void chooseParameters(Map<Node, Kind> kinds, Set<String> lossOutputs, Set<String> freeze) {
-        // values from which the loss can be reached through ops that compute (rather than describe) values
-        Set<String> reachesLoss = new HashSet<>(lossOutputs);
-        for (int i = order.size() - 1; i >= 0; i--) {
-            Node n = order.get(i);
-            if (kinds.get(n) != Kind.NO_GRADIENT && n.outputs().stream().anyMatch(reachesLoss::contains)) {
-                n.inputs().stream().filter(s -> !s.isEmpty()).forEach(reachesLoss::add);
-            }
-        }
+        Set<String> reachesLoss = reachingLoss(order, kinds, lossOutputs);
         Set<String> inputNames = graph.inputs().stream().map(ValueInfo::name).collect(Collectors.toSet());
         graph.initializers().forEach((name, t) -> {
             if (t.type() != DataType.FLOAT32 || inputNames.contains(name)) {
@@ -169,6 +162,21 @@ public final class TrainingGraph {
     }
 
     /**
+     * The values from which the loss can be reached through ops that compute (rather than describe)
+     * values, found backwards over {@code order} (topological).
+     */
+    private static Set<String> reachingLoss(List<Node> order, Map<Node, Kind> kinds, Collection<String> lossOutputs) {
+        Set<String> reachesLoss = new HashSet<>(lossOutputs);
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Node n = order.get(i);
+            if (kinds.get(n) != Kind.NO_GRADIENT && n.outputs().stream().anyMatch(reachesLoss::contains)) {
+                n.inputs().stream().filter(s -> !s.isEmpty()).forEach(reachesLoss::add);
+            }
+        }
+        return reachesLoss;
+    }
+
+    /**
      * The float weights whose gradient towards {@code lossOutputs} would have to pass through a
      * node without a backward rule (e.g. an STFT basis under Pow and Sqrt), each with the reason.
      * Freezing them (the {@code freeze} argument of the constructor) trains the rest of the graph
@@ -177,13 +185,7 @@ public final class TrainingGraph {
     public static Map<String, String> blockedWeights(Graph graph, DiffRegistry registry, Collection<String> lossOutputs) {
         Map<Node, Kind> kinds = classify(graph, registry);
         List<Node> order = topologicalOrder(graph);
-        Set<String> reachesLoss = new HashSet<>(lossOutputs);
-        for (int i = order.size() - 1; i >= 0; i--) {
-            Node n = order.get(i);
-            if (kinds.get(n) != Kind.NO_GRADIENT && n.outputs().stream().anyMatch(reachesLoss::contains)) {
-                n.inputs().stream().filter(s -> !s.isEmpty()).forEach(reachesLoss::add);
-            }
-        }
+        Set<String> reachesLoss = reachingLoss(order, kinds, lossOutputs);
         Set<String> inputNames = graph.inputs().stream().map(ValueInfo::name).collect(Collectors.toSet());
         Map<String, String> blocked = new LinkedHashMap<>();
         graph.initializers().forEach((name, t) -> {
