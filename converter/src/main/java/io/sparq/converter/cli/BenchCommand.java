@@ -185,13 +185,8 @@ final class BenchCommand implements Callable<Integer> {
             if (mine == null || mine.type() != DataType.FLOAT32 || !Arrays.equals(mine.shape(), e.getValue().shape())) {
                 continue;
             }
-            float[] a = mine.floats();
-            float[] b = e.getValue().floats();
-            double m = 0;
-            for (int i = 0; i < a.length; i++) {
-                m = Math.max(m, Math.abs((double) a[i] - b[i]));
-            }
-            max = Double.isNaN(max) ? m : Math.max(max, m);
+            double d = VerifyCommand.compare(e.getKey(), mine, e.getValue()).maxAbsError();
+            max = Double.isNaN(max) ? d : Math.max(max, d);
         }
         return max;
     }
