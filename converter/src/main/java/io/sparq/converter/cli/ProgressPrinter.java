@@ -32,10 +32,8 @@ final class ProgressPrinter implements Conversion.Listener {
                 return QUIET;
             }
             String env = System.getenv("SPARQ_PROGRESS");
-            if ("terminal".equals(env) || "lines".equals(env)) {
-                return env.equals("terminal") ? TERMINAL : LINES;
-            }
-            return System.console() != null ? TERMINAL : LINES;
+            return "terminal".equals(env) ? TERMINAL : "lines".equals(env) ? LINES
+                    : System.console() != null ? TERMINAL : LINES;
         }
     }
 

@@ -109,7 +109,8 @@ class InspectReportTest {
         List<String> headings = texts(page.getElementsByTagName("h2"));
         assertEquals(List.of("Recipe", "Layers", "Sparsity per tensor", "Bytes per tensor", "Pruning schedule",
                 "Weight magnitudes before and after pruning"), headings);
-        int tensors = WeightTable.of(ModelFiles.open(sparqFile).graph(), ModelFiles.open(sparqFile).stored()).rows().size();
+        ModelFiles.Opened opened = ModelFiles.open(sparqFile);
+        int tensors = WeightTable.of(opened.graph(), opened.stored()).rows().size();
         assertEquals(tensors + 1, page.getElementsByTagName("tr").getLength(), "a header and a row per weight tensor");
 
         List<Element> charts = new ArrayList<>();
