@@ -14,6 +14,7 @@ import io.sparq.converter.finetune.TrainingData;
 import io.sparq.converter.finetune.TrainingGraph;
 import io.sparq.converter.finetune.TrainingListener;
 import io.sparq.converter.importer.FiniteWeights;
+import io.sparq.converter.importer.GraphNormalizer;
 import io.sparq.converter.importer.OnnxImporter;
 import io.sparq.converter.prune.MagnitudeHistogram;
 import io.sparq.converter.prune.PruneConfig;
@@ -71,14 +72,21 @@ public final class Conversion {
      *                  once the output is written
      * @param resume    continue fine-tuning from {@code checkpoint}, which must have been made from
      *                  the same model, data and settings
+     * @param batchAxes batch axis by input name, for inputs whose batch axis the graph does not
+     *                  tell (see {@link GraphNormalizer}); empty = inferred
      */
     public record Options(PruneConfig pruning, Path data, Path labels, FineTuneConfig fineTune,
                           EncodingPlanner.Options encoding, Path emitOnnx, boolean quantizationAware, Recipe recipe,
-                          Specialization specialization, Path checkpoint, boolean resume) {
+                          Specialization specialization, Path checkpoint, boolean resume, Map<String, Integer> batchAxes) {
+        public Options {
+            batchAxes = batchAxes == null ? Map.of() : Map.copyOf(batchAxes);
+        }
+
         public Options(PruneConfig pruning, Path data, Path labels, FineTuneConfig fineTune,
                        EncodingPlanner.Options encoding, Path emitOnnx, boolean quantizationAware, Recipe recipe,
                        Specialization specialization) {
-            this(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe, specialization, null, false);
+            this(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe, specialization, null, false,
+                    Map.of());
         }
 
         public Options(PruneConfig pruning, Path data, Path labels, FineTuneConfig fineTune,
@@ -103,13 +111,19 @@ public final class Conversion {
          */
         public Options withRecipe(Recipe recipe) {
             return new Options(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe,
-                    specialization, checkpoint, resume);
+                    specialization, checkpoint, resume, batchAxes);
+        }
+
+        /** These options with the batch axis of the named inputs given (see {@link GraphNormalizer}). */
+        public Options withBatchAxes(Map<String, Integer> axes) {
+            return new Options(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe,
+                    specialization, checkpoint, resume, axes);
         }
 
         /** These options with inputs fixed as {@code s} says (see {@link GraphSpecializer}). */
         public Options withSpecialization(Specialization s) {
             return new Options(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe, s,
-                    checkpoint, resume);
+                    checkpoint, resume, batchAxes);
         }
 
         /**
@@ -118,7 +132,7 @@ public final class Conversion {
          */
         public Options withCheckpoint(Path file, boolean resume) {
             return new Options(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe,
-                    specialization, file, resume);
+                    specialization, file, resume, batchAxes);
         }
 
         /** Where fine-tuning keeps its checkpoint: the given file, else {@code <output>.ckpt}. */
@@ -203,8 +217,19 @@ public final class Conversion {
             }
         }
         listener.stage("importing " + onnxFile.getFileName());
-        Graph graph = OnnxImporter.load(onnxFile, listener::progress);
-        OnnxImporter.checkSupported(graph);
+        Graph imported = OnnxImporter.load(onnxFile, listener::progress);
+        OnnxImporter.checkSupported(imported);
+        GraphNormalizer.Result normal = GraphNormalizer.normalize(imported, options.batchAxes());
+        if (normal.folded() > 0 || normal.shared() > 0) {
+            listener.stage("folded " + normal.folded() + " constant node(s)" + (normal.shared() > 0 ? ", stored "
+                    + normal.shared() + " repeated constant(s) once" : "") + (normal.renamed().isEmpty() ? ""
+                    : "; weights named after their parameters: " + String.join(", ", normal.renamed().values())));
+        }
+        normal.notes().forEach(listener::stage);
+        Graph graph = normal.graph();
+        // a graph the normalizer changed no longer matches the original's structure
+        boolean restructured = !graph.nodes().equals(imported.nodes()) || !graph.inputs().equals(imported.inputs())
+                || !imported.initializers().keySet().containsAll(graph.initializers().keySet());
         Specialization specialization = options.specialization();
         if (specialization != null && !specialization.isEmpty()) {
             listener.stage("specializing to " + specialization);
@@ -308,8 +333,8 @@ public final class Conversion {
         listener.stage("writing " + sparqFile.getFileName());
         // both outputs or neither: the ONNX file waits beside its target until the .sparq is written
         ModelProto emitted = options.emitOnnx() == null ? null
-                : specialization != null && !specialization.isEmpty()
-                ? OnnxExporter.toModelProto(graph)    // the specialized graph no longer matches the original's structure
+                : restructured || specialization != null && !specialization.isEmpty()
+                ? OnnxExporter.toModelProto(graph)    // the graph no longer matches the original's structure
                 : OnnxExporter.exported(onnxFile, graph);
         try (AtomicFiles.Staged onnx = emitted == null ? null : OnnxExporter.stage(options.emitOnnx(), emitted)) {
             SparqWriter.write(sparqFile, graph, plan.choices(), metadata);
@@ -364,7 +389,8 @@ public final class Conversion {
     /** What a difference in each of a checkpoint's inputs means, by fingerprint key. */
     private static final Map<String, String> FINGERPRINT_NAMES = Map.of("model", "the model differs (sha256)",
             "data", "the --data file differs (sha256)", "labels", "the --labels file differs (sha256)",
-            "settings", "the settings differ", "specialization", "the fixed inputs (--input-value, --input-shape) differ");
+            "settings", "the settings differ", "specialization", "the fixed inputs (--input-value, --input-shape) differ",
+            "batch axes", "the batch axes (--batch-axis) differ");
 
     /** The inputs a fine-tuning run depends on, so that it is only resumed with the same ones. */
     private static Map<String, String> fingerprint(String modelSha256, Options o) {
@@ -375,6 +401,9 @@ public final class Conversion {
         f.put("settings", o.recipe() != null ? o.recipe().toYaml()
                 : "pruning: " + o.pruning() + "\nfine-tuning: " + o.fineTune() + "\nencoding: " + o.encoding()
                 + "\nquantization-aware: " + o.quantizationAware());
+        if (!o.batchAxes().isEmpty()) {
+            f.put("batch axes", new java.util.TreeMap<>(o.batchAxes()).toString());
+        }
         f.put("specialization", o.specialization() == null || o.specialization().isEmpty() ? "none"
                 : o.specialization().toString());
         return f;

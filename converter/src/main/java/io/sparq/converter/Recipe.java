@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,6 +77,7 @@ public final class Recipe {
         BPTT("fine_tune.bptt", Type.INTEGER),
         SEED("fine_tune.seed", Type.INTEGER),
         VALIDATION("fine_tune.validation", Type.NUMBER),
+        BATCH_AXES("batch_axes", Type.AXES),
         QUANTIZE("quantize.mode", Type.STRING, "int8", "int4", "f16", "none"),
         OPTIMIZE("quantize.optimize", Type.STRING, "speed", "size"),
         QAT("quantize.qat", Type.BOOLEAN);
@@ -105,7 +107,7 @@ public final class Recipe {
         }
     }
 
-    private enum Type { NUMBER, INTEGER, STRING, BOOLEAN, TARGETS }
+    private enum Type { NUMBER, INTEGER, STRING, BOOLEAN, TARGETS, AXES }
 
     private static final Map<String, Key> BY_PATH = Arrays.stream(Key.values())
             .collect(Collectors.toMap(Key::path, Function.identity()));
@@ -238,8 +240,31 @@ public final class Recipe {
                 }
                 return List.copyOf(rules);
             }
+            case AXES -> {
+                if (!(raw instanceof Map<?, ?> axes)) {
+                    throw new IllegalArgumentException(name + " must map input names to axes, e.g. x: 1, got " + describe(raw));
+                }
+                Map<String, Long> out = new LinkedHashMap<>();
+                for (Map.Entry<?, ?> e : axes.entrySet()) {
+                    if (!(e.getValue() instanceof Integer || e.getValue() instanceof Long) || ((Number) e.getValue()).longValue() < 0) {
+                        throw new IllegalArgumentException("batch axis of '" + e.getKey() + "' must be an axis >= 0, got "
+                                + describe(e.getValue()));
+                    }
+                    out.put(String.valueOf(e.getKey()), ((Number) e.getValue()).longValue());
+                }
+                return Collections.unmodifiableMap(out);
+            }
             default -> throw new AssertionError(key.type);
         }
+    }
+
+    /** The batch axis by input name that the recipe gives (empty: inferred from the model). */
+    public Map<String, Integer> batchAxes() {
+        @SuppressWarnings("unchecked")
+        Map<String, Long> axes = (Map<String, Long>) values.getOrDefault(Key.BATCH_AXES, Map.of());
+        Map<String, Integer> out = new LinkedHashMap<>();
+        axes.forEach((k, v) -> out.put(k, v.intValue()));
+        return out;
     }
 
     private static String describe(Object raw) {

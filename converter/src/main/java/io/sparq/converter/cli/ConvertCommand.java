@@ -66,6 +66,11 @@ final class ConvertCommand implements Callable<Integer> {
             description = "Fix an input's shape for that folding, sizes or symbolic names (e.g. input=batch,576). Repeatable.")
     List<String> inputShapes = new ArrayList<>();
 
+    @Option(names = "--batch-axis", paramLabel = "NAME=AXIS",
+            description = "The batch axis of an input whose batch axis the model does not tell (no dimension named"
+                    + " like 'batch' and none inferred from the ops that read it), e.g. x=1. Repeatable.")
+    List<String> batchAxes = new ArrayList<>();
+
     @CommandLine.ArgGroup(validate = false, heading = "%nPruning:%n")
     PruneOptions prune = new PruneOptions();
 
@@ -192,7 +197,8 @@ final class ConvertCommand implements Callable<Integer> {
             Map.entry("--batch", Recipe.Key.BATCH), Map.entry("--lr", Recipe.Key.LR), Map.entry("--loss", Recipe.Key.LOSS),
             Map.entry("--bptt", Recipe.Key.BPTT), Map.entry("--seed", Recipe.Key.SEED),
             Map.entry("--validation", Recipe.Key.VALIDATION), Map.entry("--quantize", Recipe.Key.QUANTIZE),
-            Map.entry("--optimize", Recipe.Key.OPTIMIZE), Map.entry("--qat", Recipe.Key.QAT));
+            Map.entry("--optimize", Recipe.Key.OPTIMIZE), Map.entry("--qat", Recipe.Key.QAT),
+            Map.entry("--batch-axis", Recipe.Key.BATCH_AXES));
 
     @Override
     public Integer call() {
@@ -209,7 +215,8 @@ final class ConvertCommand implements Callable<Integer> {
             throw usage("--qat fine-tunes: give --data (and --sparsity) too");
         }
         Conversion.Options options = new Conversion.Options(recipe.pruning(), tune.data, tune.labels, recipe.fineTune(),
-                recipe.encoding(), encode.emitOnnx, recipe.quantizationAware()).withRecipe(recipe);
+                recipe.encoding(), encode.emitOnnx, recipe.quantizationAware()).withRecipe(recipe)
+                .withBatchAxes(recipe.batchAxes());
         if (!inputValues.isEmpty() || !inputShapes.isEmpty()) {
             options = options.withSpecialization(Specialization.parse(inputValues, inputShapes));
         }

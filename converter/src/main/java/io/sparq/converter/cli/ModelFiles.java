@@ -1,5 +1,6 @@
 package io.sparq.converter.cli;
 
+import io.sparq.converter.importer.GraphNormalizer;
 import io.sparq.converter.importer.OnnxImporter;
 import io.sparq.format.ErrorCode;
 import io.sparq.format.Graph;
@@ -47,7 +48,7 @@ final class ModelFiles {
             SparqFile sparq = SparqReader.read(file);
             return new Opened(sparq.denseGraph(), sparq.tensors(), sparq.metadata());
         }
-        return new Opened(OnnxImporter.load(file), Map.of(), Map.of());
+        return new Opened(importOnnx(file), Map.of(), Map.of());
     }
 
     /**
@@ -56,7 +57,15 @@ final class ModelFiles {
      */
     static Model model(Path file) {
         requireFile(file);
-        return isSparq(file) ? Model.load(file) : Model.fromGraph(OnnxImporter.load(file));
+        return isSparq(file) ? Model.load(file) : Model.fromGraph(importOnnx(file));
+    }
+
+    /**
+     * An ONNX model as the converter sees it: imported, then normalized (constants folded, the
+     * batch axis named, static batch sizes generalized), so it runs at the sizes its conversion does.
+     */
+    static Graph importOnnx(Path file) {
+        return GraphNormalizer.normalize(OnnxImporter.load(file), Map.of()).graph();
     }
 
     static void requireFile(Path file) {

@@ -32,9 +32,31 @@ final class RecipeFlags {
                 @SuppressWarnings("unchecked")
                 List<String> specs = (List<String>) value;
                 value = specs.stream().map(TargetRule::parse).toList();
+            } else if (e.getValue() == Recipe.Key.BATCH_AXES) {
+                @SuppressWarnings("unchecked")
+                List<String> specs = (List<String>) value;
+                value = batchAxes(specs);
             }
             flags = flags.with(e.getValue(), value);
         }
         return flags;
+    }
+
+    /** {@code NAME=AXIS} texts as a map. */
+    static Map<String, Long> batchAxes(List<String> specs) {
+        Map<String, Long> axes = new java.util.LinkedHashMap<>();
+        for (String spec : specs) {
+            int eq = spec.lastIndexOf('=');
+            try {
+                if (eq <= 0) {
+                    throw new NumberFormatException();
+                }
+                axes.put(spec.substring(0, eq), Long.parseLong(spec.substring(eq + 1).trim()));
+            } catch (NumberFormatException e) {
+                throw new io.sparq.format.SparqException(io.sparq.format.ErrorCode.INVALID_ARGUMENT, "--batch-axis "
+                        + spec + ": expected NAME=AXIS, an input name and an axis number, e.g. x=1");
+            }
+        }
+        return axes;
     }
 }

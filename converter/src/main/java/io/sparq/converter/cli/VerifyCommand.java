@@ -74,7 +74,7 @@ final class VerifyCommand implements Callable<Integer> {
         if (!(tolerance >= 0)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--tolerance must be >= 0, got " + tolerance);
         }
-        Graph originalGraph = OnnxImporter.load(originalFile);
+        Graph originalGraph = ModelFiles.importOnnx(originalFile);
         OnnxImporter.checkSupported(originalGraph);
         Model original = Model.fromGraph(originalGraph);
         Model converted = ModelFiles.model(convertedFile);

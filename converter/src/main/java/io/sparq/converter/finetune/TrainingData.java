@@ -184,8 +184,9 @@ public final class TrainingData {
         }
         if (found < 0) {
             throw new SparqException(ErrorCode.INVALID_ARGUMENT, "cannot tell the batch axis of '" + v.name() + "' ("
-                    + v + "): " + (found == -2 ? "several" : "no") + " dimension is named like 'batch'; give it explicitly"
-                    + " (batch axis for '" + v.name() + "')");
+                    + v + "): " + (found == -2 ? "several dimensions are" : "no dimension is") + " named like 'batch' and"
+                    + " none follows from the ops that read it; give it with --batch-axis " + v.name() + "=AXIS (or"
+                    + " batch_axes: {" + v.name() + ": AXIS} in a recipe)");
         }
         return found;
     }

@@ -372,7 +372,8 @@ public final class GraphSpecializer {
 
     // ---- clean-up ----
 
-    private static Graph withoutDeadCode(Graph g) {
+    /** {@code g} without the nodes and initializers that no graph output needs. */
+    public static Graph withoutDeadCode(Graph g) {
         Set<String> live = new HashSet<>();
         g.outputs().forEach(o -> live.add(o.name()));
         List<Node> kept = new ArrayList<>();
