@@ -97,7 +97,7 @@ public final class GraphNormalizer {
         Shared s = shareConstants(f.graph);
         Graph g = GraphSpecializer.withoutDeadCode(s.graph);
         Map<String, String> renamed = new LinkedHashMap<>();
-        g = nameAfterSources(g, f.sources, s.alias, renamed);
+        g = nameAfterSources(g, graph.initializers(), f.sources, s.alias, renamed);
         // zeros are a recurrent op's default initial state: a zero constant would fix the batch size
         g = rebuildConstants(g, Map.of(), Set.of());
         List<String> notes = new ArrayList<>();
@@ -290,25 +290,23 @@ public final class GraphNormalizer {
      * {@code rnn.weight_hh_l0}, or {@code rnn.weight_hh_l0+rnn.weight_hh_l0_reverse} for the two
      * directions of a bidirectional layer, where no value of the graph has that name any more.
      */
-    private static Graph nameAfterSources(Graph g, Map<String, Set<String>> sources, Map<String, String> alias,
-                                          Map<String, String> renamed) {
+    private static Graph nameAfterSources(Graph g, Map<String, Tensor> original, Map<String, Set<String>> sources,
+                                          Map<String, String> alias, Map<String, String> renamed) {
         Set<String> taken = new HashSet<>(g.initializers().keySet());
         taken.addAll(names(g.inputs()));
         taken.addAll(names(g.outputs()));
         g.nodes().forEach(n -> taken.addAll(n.outputs()));
-        Set<String> original = new HashSet<>(sources.keySet());
-        original.removeIf(k -> sources.get(k).size() != 1 || !sources.get(k).contains(k));
         Map<String, String> rename = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : g.initializers().entrySet()) {
             String name = e.getKey();
             Set<String> from = sources.get(name);
-            if (original.contains(name) || from == null || !e.getValue().type().isFloatingPoint()) {
+            if (original.containsKey(name) || from == null || !e.getValue().type().isFloatingPoint()) {
                 continue;
             }
-            List<String> params = from.stream().filter(s -> g.initializers().get(s) == null && !alias.containsKey(s)
-                    && isParameterName(s)).toList();
-            List<String> floats = from.stream().filter(s -> isParameterName(s)).toList();
-            if (params.isEmpty() || params.size() != floats.size() || params.size() > 2) {
+            // the floating-point constants it was made of: the parameters, not index constants
+            List<String> params = from.stream().filter(s -> original.get(s).type().isFloatingPoint()).toList();
+            boolean named = params.stream().allMatch(s -> isParameterName(s) && !taken.contains(s) && !alias.containsKey(s));
+            if (params.isEmpty() || params.size() > 2 || !named) {
                 continue;
             }
             String wanted = String.join("+", params);
