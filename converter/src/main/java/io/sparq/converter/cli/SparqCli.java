@@ -15,7 +15,7 @@ import java.io.PrintWriter;
         header = "Sparse + quantized recurrent networks for the JVM.",
         description = "Imports dense ONNX LSTM/GRU/RNN models, prunes, fine-tunes and quantizes them into .sparq files, inspects, verifies, runs and times them.",
         subcommands = {ConvertCommand.class, RunCommand.class, InspectCommand.class, VerifyCommand.class, BenchCommand.class,
-            ScheduleCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
+            ScheduleCommand.class, SensitivityCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",

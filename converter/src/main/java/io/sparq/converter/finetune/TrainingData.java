@@ -131,6 +131,27 @@ public final class TrainingData {
         return size;
     }
 
+    /**
+     * A batch of output {@code name}, as the model returns it for {@link #inputBatch}, with its
+     * samples moved to axis 0 (the layout of targets and labels).
+     */
+    public Tensor samplesOf(String name, Tensor batch) {
+        ValueInfo info = graph.outputs().stream().filter(o -> o.name().equals(name)).findFirst().orElseThrow(
+                () -> new SparqException(ErrorCode.INVALID_ARGUMENT, "'" + name + "' is not a graph output"));
+        int axis = batchAxis(info, axisOverrides);
+        int[] shape = batch.shape();
+        int[] s = new int[shape.length];
+        s[0] = shape[axis];
+        for (int d = 0, j = 1; d < shape.length; d++) {
+            if (d != axis) {
+                s[j++] = shape[d];
+            }
+        }
+        Tensor all = Tensor.zeros(batch.type(), s);
+        unstack(batch, axis, all, 0);
+        return all;
+    }
+
     public boolean hasTargets() {
         return !targets.isEmpty();
     }
