@@ -1,6 +1,7 @@
 package io.sparq.converter.cli;
 
 import io.sparq.converter.Conversion;
+import io.sparq.converter.Formats;
 import io.sparq.converter.Recipe;
 import io.sparq.converter.encode.TensorReport;
 import io.sparq.converter.prune.Pruner;
@@ -257,9 +258,8 @@ final class ConvertCommand implements Callable<Integer> {
             out.println("pruned tensors:");
             out.printf("  %-40s %-14s %8s %8s%n", "tensor", "shape", "target", "achieved");
             for (Pruner.TensorReport t : r.pruned()) {
-                out.printf(Locale.ROOT, "  %-40s %-14s %8s %7.2f%%%n", t.name(), java.util.Arrays.toString(t.shape()),
-                        Double.isNaN(t.target()) ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * t.target()),
-                        100 * t.achieved());
+                out.printf(Locale.ROOT, "  %-40s %-14s %8s %8s%n", t.name(), java.util.Arrays.toString(t.shape()),
+                        Formats.percent(t.target()), Formats.percent(t.achieved()));
             }
         }
         if (r.training() != null) {
@@ -316,7 +316,7 @@ final class ConvertCommand implements Callable<Integer> {
             m.put("role", t.role());
             m.put("shape", Arrays.stream(t.shape()).boxed().toList());
             m.put("sparsity", t.sparsity());
-            m.put("encoding", t.encoding().toString());
+            m.put("encoding", t.encodingName());
             m.put("bytes", t.bytes());
             m.put("dense_bytes", t.denseBytes());
             m.put("max_abs_error", t.maxAbsError());

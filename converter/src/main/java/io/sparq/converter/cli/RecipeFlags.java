@@ -33,7 +33,7 @@ final class RecipeFlags {
                 List<String> specs = (List<String>) value;
                 value = specs.stream().map(TargetRule::parse).toList();
             }
-            flags = flags.with(e.getValue(), value);
+            flags = flags.with(e.getValue(), value, e.getKey());
         }
         return flags;
     }

@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.util.List;
 
 /** The {@code sparq} command: converts, inspects and runs recurrent models. */
 @Command(name = "sparq",
@@ -32,15 +33,54 @@ public final class SparqCli implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: give one of "
+                + String.join(", ", commandNames(spec.commandLine())));
     }
 
     /** The command line with sparq's error handling installed (used by main and by tests). */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new SparqCli());
         cl.setExecutionExceptionHandler(SparqCli::handleError);
+        cl.setParameterExceptionHandler(SparqCli::handleUsageError);
         return cl;
+    }
+
+    /**
+     * A usage error is two lines on stderr, the error and where to read more, never the help text
+     * itself: the one line that matters must not scroll away.
+     */
+    private static int handleUsageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        PrintWriter err = cl.getErr();
+        err.println("sparq: error: " + usageMessage(e));
+        String name = cl.getCommandSpec().name();
+        boolean root = cl.getParent() == null;
+        err.println("Try '" + (root ? "sparq help" : "sparq help " + name) + "' for "
+                + (root ? "the commands" : "its options and examples") + ".");
+        err.flush();
+        return ExitCode.USAGE;
+    }
+
+    /** picocli's message, reworded where it speaks of argument indexes rather than of what the user typed. */
+    static String usageMessage(CommandLine.ParameterException e) {
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String first = u.getUnmatched().get(0);
+            List<String> suggestions = u.getSuggestions();
+            String hint = suggestions.isEmpty() ? "" : "; did you mean " + String.join(" or ", suggestions) + "?";
+            if (first.startsWith("-")) {
+                return "unknown option '" + first + "'" + hint;
+            }
+            if (e.getCommandLine().getParent() == null) {
+                return "unknown command '" + first + "'" + (suggestions.isEmpty()
+                        ? "; the commands are " + String.join(", ", commandNames(e.getCommandLine())) : hint);
+            }
+            return "unexpected argument '" + first + "'";
+        }
+        return e.getMessage();
+    }
+
+    private static List<String> commandNames(CommandLine root) {
+        return root.getSubcommands().keySet().stream().filter(n -> !n.equals("help")).toList();
     }
 
     private static int handleError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {

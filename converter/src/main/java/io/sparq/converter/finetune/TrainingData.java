@@ -131,10 +131,6 @@ public final class TrainingData {
         return size;
     }
 
-    public boolean hasTargets() {
-        return !targets.isEmpty();
-    }
-
     /** Output names that have targets. */
     public List<String> targetNames() {
         return List.copyOf(targets.keySet());
