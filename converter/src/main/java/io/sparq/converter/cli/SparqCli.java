@@ -1,5 +1,6 @@
 package io.sparq.converter.cli;
 
+import io.sparq.format.ErrorCode;
 import io.sparq.format.SparqException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,7 +23,8 @@ import java.util.List;
             "0:success",
             "1:failure (invalid or corrupt model or file, I/O error)",
             "2:usage error (bad option, or input data that does not fit the model)",
-            "3:model not supported (operator or feature sparq does not run)"})
+            "3:model not supported (operator or feature sparq does not run)",
+            "130:cancelled (Ctrl-C); nothing was written"})
 public final class SparqCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -53,12 +55,15 @@ public final class SparqCli implements Runnable {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
         err.println("sparq: error: " + usageMessage(e));
-        String name = cl.getCommandSpec().name();
-        boolean root = cl.getParent() == null;
-        err.println("Try '" + (root ? "sparq help" : "sparq help " + name) + "' for "
-                + (root ? "the commands" : "its options and examples") + ".");
+        err.println(tryHelp(cl));
         err.flush();
         return ExitCode.USAGE;
+    }
+
+    /** The line under a usage error: where the command's options and examples are. */
+    static String tryHelp(CommandLine cl) {
+        return cl.getParent() == null ? "Try 'sparq help' for the commands."
+                : "Try 'sparq help " + cl.getCommandSpec().name() + "' for its options and examples.";
     }
 
     /** picocli's message, reworded where it speaks of argument indexes rather than of what the user typed. */
@@ -90,6 +95,9 @@ public final class SparqCli implements Runnable {
             err.println("sparq: error: " + se.getMessage());
             if (verbose) {
                 se.printStackTrace(err);
+            }
+            if (se.code() == ErrorCode.INVALID_ARGUMENT) {
+                err.println(tryHelp(cl));
             }
             err.flush();
             return ExitCode.of(se.code());
