@@ -114,6 +114,11 @@ final class BenchCommand implements Callable<Integer> {
         if (threads != null && threads < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
         }
+        dims.forEach((name, size) -> {
+            if (size == null || size < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--dim " + name + " must be >= 1, got " + size);
+            }
+        });
         int before = KernelThreads.threads();
         try {
             if (threads != null) {

@@ -184,8 +184,10 @@ final class ScheduleCommand implements Callable<Integer> {
     }
 
     private PruneConfig config() {
+        // every given flag is checked against its range, whether or not this schedule reads it
+        Recipe flags = RecipeFlags.given(spec.commandLine().getParseResult(), RECIPE_KEYS);
         if (recipe != null) {
-            Recipe stated = Recipe.load(recipe).overriddenBy(RecipeFlags.given(spec.commandLine().getParseResult(), RECIPE_KEYS));
+            Recipe stated = Recipe.load(recipe).overriddenBy(flags);
             PruneConfig config = stated.withDefaults(true).pruning();
             if (config == null) {
                 throw usage("recipe " + recipe + " prunes nothing: it states no sparsity (or narang theta)");

@@ -99,9 +99,10 @@ public final class SparqReader {
         file.get(0, head);
         for (int i = 0; i < head.length; i++) {
             if (head[i] != magic[i]) {
-                throw h.fail(FormatError.BAD_MAGIC, i, "not a .sparq file: it starts with " + hex(head) + ", a .sparq"
-                        + " file with " + hex(magic) + (looksLikeOnnx(head)
-                        ? "; it looks like an ONNX model: convert it first (sparq convert MODEL.onnx -o MODEL.sparq)" : ""));
+                throw h.fail(FormatError.BAD_MAGIC, i, "not a .sparq file: it starts with " + hex(head) + ", where a"
+                        + " .sparq file starts with " + hex(magic) + (looksLikeOnnx(head)
+                        ? "; it looks like an ONNX model: convert it to .sparq first (sparq convert MODEL.onnx -o MODEL.sparq)"
+                        : ""));
             }
         }
         if (size < SparqFormat.HEADER_BYTES) {
