@@ -165,7 +165,7 @@ final class ConvertCommand implements Callable<Integer> {
 
         @Option(names = "--checkpoint", paramLabel = "FILE",
                 description = "Where fine-tuning keeps its progress (at every validation pass and on Ctrl-C; deleted"
-                        + " once the output is written). Default: the output's name + .ckpt.")
+                        + " once the output is written). Default: the output's path with .ckpt added, e.g. out.sparq.ckpt.")
         Path checkpoint;
 
         @Option(names = "--resume",
