@@ -1,5 +1,6 @@
 package io.sparq.converter.cli;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import picocli.CommandLine;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,5 +38,14 @@ class CliDocsTest {
             assertTrue(line.isBlank() || line.startsWith("  sparq ") || line.startsWith("  SPARQ_") || line.startsWith("      "),
                     () -> command + " example is not a command or its continuation: " + line);
         }
+    }
+
+    @Test
+    void pruningMdQuotesTheScheduleOutput() throws IOException {
+        CliRun r = sparq("schedule", "--sparsity", "0.9", "--steps", "1000", "--frequency", "100");
+        assertEquals(ExitCode.OK, r.exit(), r.err());
+        Path doc = Path.of(System.getProperty("sparq.testmodels.dir")).resolve("../../docs/pruning.md").normalize();
+        String block = "$ sparq schedule --sparsity 0.9 --steps 1000 --frequency 100\n" + r.out();
+        assertTrue(Files.readString(doc).contains(block), () -> "docs/pruning.md: replace the schedule output with:\n" + block);
     }
 }
