@@ -296,7 +296,7 @@ public final class Conversion {
                 training = trainer.train(data, pruner,
                         p -> listener.onStep(p, pruner.overallSparsity()), cancel);
                 if (training.cancelled()) {
-                    throw new SparqException(ErrorCode.INVALID_ARGUMENT, "cancelled at step " + training.steps()
+                    throw new SparqException(ErrorCode.CANCELLED, "cancelled at step " + training.steps()
                             + "; nothing was written" + (saved[0] ? "; the progress is kept in " + checkpointFile
                             + ": run the same command with --resume to continue" : ""));
                 }
@@ -328,7 +328,7 @@ public final class Conversion {
             metadata.put(MAGNITUDES_PREFIX + r.name() + RANGE_SUFFIX, MetaValue.of(new double[] {h.log10Low(), h.log10High()}));
         }
         if (cancel.get()) {
-            throw new SparqException(ErrorCode.INVALID_ARGUMENT, "cancelled; nothing was written");
+            throw new SparqException(ErrorCode.CANCELLED, "cancelled; nothing was written");
         }
         listener.stage("writing " + sparqFile.getFileName());
         // both outputs or neither: the ONNX file waits beside its target until the .sparq is written

@@ -58,37 +58,39 @@ import java.util.stream.Collectors;
 public final class Recipe {
     /** Every setting a recipe may hold. */
     public enum Key {
-        SCHEDULE("schedule", Type.STRING, "cubic", "narang", "oneshot"),
-        SPARSITY("sparsity", Type.NUMBER),
-        INITIAL_SPARSITY("initial_sparsity", Type.NUMBER),
-        BEGIN("begin", Type.INTEGER),
-        STEPS("steps", Type.INTEGER),
-        FREQUENCY("frequency", Type.INTEGER),
-        RAMP("ramp", Type.INTEGER),
-        THETA("theta", Type.NUMBER),
-        PHI("phi", Type.NUMBER),
-        BLOCK("block", Type.INTEGER),
-        EMBEDDINGS("embeddings", Type.BOOLEAN),
-        TARGETS("targets", Type.TARGETS),
-        TUNE_STEPS("fine_tune.steps", Type.INTEGER),
-        BATCH("fine_tune.batch", Type.INTEGER),
-        LR("fine_tune.lr", Type.NUMBER),
-        LOSS("fine_tune.loss", Type.STRING, "auto", "kl", "mse", "ce"),
-        BPTT("fine_tune.bptt", Type.INTEGER),
-        SEED("fine_tune.seed", Type.INTEGER),
-        VALIDATION("fine_tune.validation", Type.NUMBER),
-        BATCH_AXES("batch_axes", Type.AXES),
-        QUANTIZE("quantize.mode", Type.STRING, "int8", "int4", "f16", "none"),
-        OPTIMIZE("quantize.optimize", Type.STRING, "speed", "size"),
-        QAT("quantize.qat", Type.BOOLEAN);
+        SCHEDULE("schedule", Type.STRING, Range.ANY, "cubic", "narang", "oneshot"),
+        SPARSITY("sparsity", Type.NUMBER, Range.FRACTION),
+        INITIAL_SPARSITY("initial_sparsity", Type.NUMBER, Range.FRACTION),
+        BEGIN("begin", Type.INTEGER, Range.atLeast(0)),
+        STEPS("steps", Type.INTEGER, Range.atLeast(1)),
+        FREQUENCY("frequency", Type.INTEGER, Range.atLeast(1)),
+        RAMP("ramp", Type.INTEGER, Range.atLeast(0)),
+        THETA("theta", Type.NUMBER, Range.atLeast(0)),
+        PHI("phi", Type.NUMBER, Range.POSITIVE),
+        BLOCK("block", Type.INTEGER, Range.BLOCK_SIZES),
+        EMBEDDINGS("embeddings", Type.BOOLEAN, Range.ANY),
+        TARGETS("targets", Type.TARGETS, Range.ANY),
+        TUNE_STEPS("fine_tune.steps", Type.INTEGER, Range.atLeast(1)),
+        BATCH("fine_tune.batch", Type.INTEGER, Range.atLeast(1)),
+        LR("fine_tune.lr", Type.NUMBER, Range.POSITIVE),
+        LOSS("fine_tune.loss", Type.STRING, Range.ANY, "auto", "kl", "mse", "ce"),
+        BPTT("fine_tune.bptt", Type.INTEGER, Range.atLeast(0)),
+        SEED("fine_tune.seed", Type.INTEGER, Range.ANY),
+        VALIDATION("fine_tune.validation", Type.NUMBER, Range.FRACTION),
+        BATCH_AXES("batch_axes", Type.AXES, Range.ANY),
+        QUANTIZE("quantize.mode", Type.STRING, Range.ANY, "int8", "int4", "f16", "none"),
+        OPTIMIZE("quantize.optimize", Type.STRING, Range.ANY, "speed", "size"),
+        QAT("quantize.qat", Type.BOOLEAN, Range.ANY);
 
         private final String path;
         private final Type type;
+        private final Range range;
         private final List<String> choices;
 
-        Key(String path, Type type, String... choices) {
+        Key(String path, Type type, Range range, String... choices) {
             this.path = path;
             this.type = type;
+            this.range = range;
             this.choices = List.of(choices);
         }
 
@@ -108,6 +110,19 @@ public final class Recipe {
     }
 
     private enum Type { NUMBER, INTEGER, STRING, BOOLEAN, TARGETS, AXES }
+
+    /** The values a numeric setting allows, and how an error message states them. */
+    private record Range(java.util.function.DoublePredicate allows, String allowed) {
+        static final Range ANY = new Range(v -> true, "any value");
+        static final Range FRACTION = new Range(v -> v >= 0 && v < 1, "0 <= value < 1");
+        static final Range POSITIVE = new Range(v -> v > 0, "> 0");
+        static final Range BLOCK_SIZES = new Range(v -> v == 1 || v == 4 || v == 8 || v == 16, "1, 4, 8 or 16");
+
+        /** Whole numbers from {@code min} up to {@link Integer#MAX_VALUE} (counts become ints downstream). */
+        static Range atLeast(long min) {
+            return new Range(v -> v >= min && v <= Integer.MAX_VALUE, ">= " + min);
+        }
+    }
 
     private static final Map<String, Key> BY_PATH = Arrays.stream(Key.values())
             .collect(Collectors.toMap(Key::path, Function.identity()));
@@ -187,7 +202,19 @@ public final class Recipe {
      * the key's choices, lower case), Boolean or a list of target rules.
      */
     private static Object convert(Key key, Object raw) {
-        String name = "'" + key.path + "'";
+        return convert(key, raw, "'" + key.path + "'");
+    }
+
+    /** As {@link #convert(Key, Object)}, then checks the value is in the key's range; {@code name} names it in errors. */
+    private static Object convert(Key key, Object raw, String name) {
+        Object value = convertType(key, raw, name);
+        if (value instanceof Number n && !key.range.allows().test(n.doubleValue())) {
+            throw new IllegalArgumentException(name + " must be " + key.range.allowed() + ", got " + describe(raw));
+        }
+        return value;
+    }
+
+    private static Object convertType(Key key, Object raw, String name) {
         switch (key.type) {
             case NUMBER -> {
                 if (raw instanceof Number n && Double.isFinite(n.doubleValue())) {
@@ -271,12 +298,20 @@ public final class Recipe {
         return raw instanceof String s ? "'" + s + "'" : String.valueOf(raw);
     }
 
-    /** This recipe with one setting changed (a command-line flag); the value is checked as a recipe value is. */
+    /** This recipe with one setting changed; the value is checked as a recipe value is. */
     public Recipe with(Key key, Object value) {
+        return with(key, value, "'" + key.path + "'");
+    }
+
+    /**
+     * This recipe with one setting changed by a command-line flag; the value is checked as a recipe
+     * value is, and an error names the flag.
+     */
+    public Recipe with(Key key, Object value, String flag) {
         Map<Key, Object> copy = new EnumMap<>(Key.class);
         copy.putAll(values);
         try {
-            copy.put(key, convert(key, value));
+            copy.put(key, convert(key, value, flag));
         } catch (IllegalArgumentException e) {
             throw new SparqException(ErrorCode.INVALID_ARGUMENT, e.getMessage(), e);
         }
@@ -309,11 +344,6 @@ public final class Recipe {
     /** Whether the recipe asks for pruning: a sparsity, or a narang θ. */
     public boolean prunes() {
         return has(Key.SPARSITY) || has(Key.THETA) || !targets().isEmpty();
-    }
-
-    /** Whether any fine-tuning setting is stated. */
-    public boolean statesFineTuning() {
-        return values.keySet().stream().anyMatch(k -> k.section().equals("fine_tune"));
     }
 
     /**

@@ -151,7 +151,10 @@ class RecipeTest {
         assertInvalid(Recipe.parse("sparsity: 0.9\nsteps: 1050\nfrequency: 100\n", "r").withDefaults(true),
                 "steps = 1050 must be a multiple of frequency = 100");
         assertInvalid(Recipe.parse("schedule: narang\nsparsity: 0.9\ntheta: 0.1\nsteps: 10\n", "r").withDefaults(true), "not both");
-        assertInvalid(Recipe.parse("sparsity: 0.9\nblock: 3\n", "r").withDefaults(true), "block size 3");
+        assertBad("sparsity: 0.9\nblock: 3\n", "'block' must be 1, 4, 8 or 16, got 3");
+        assertBad("sparsity: 1.5\n", "'sparsity' must be 0 <= value < 1, got 1.5");
+        assertBad("sparsity: 0.9\nfine_tune:\n  batch: 0\n", "'fine_tune.batch' must be >= 1, got 0");
+        assertBad("sparsity: 0.9\nfine_tune:\n  lr: -1\n", "'fine_tune.lr' must be > 0, got -1");
         assertInvalid(Recipe.parse("targets:\n  \"a*\": 0.5\n", "r").withDefaults(true), "targets need a sparsity");
     }
 

@@ -12,6 +12,8 @@ public enum ErrorCode {
     CORRUPT_FILE,
     /** Reading or writing a file failed at the operating-system level. */
     IO_ERROR,
+    /** The user stopped the work (Ctrl-C) before it finished; nothing was written. */
+    CANCELLED,
     /** Something that should be impossible happened; a bug in sparq. */
     INTERNAL
 }

@@ -40,7 +40,8 @@ import java.util.concurrent.Callable;
             "  sparq bench model.sparq",
             "  sparq bench model.sparq --dim seq=100 --runs 200 --threads 1",
             "  sparq bench model.sparq --inputs inputs.npz --json",
-            "  SPARQ_CLASSPATH=onnxruntime-1.23.2.jar sparq bench model.sparq --compare model.onnx --threads 1"})
+            "  SPARQ_CLASSPATH=onnxruntime-1.23.2.jar \\",
+            "      sparq bench model.sparq --compare model.onnx --threads 1"})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -113,6 +114,11 @@ final class BenchCommand implements Callable<Integer> {
         if (threads != null && threads < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
         }
+        dims.forEach((name, size) -> {
+            if (size == null || size < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--dim " + name + " must be >= 1, got " + size);
+            }
+        });
         int before = KernelThreads.threads();
         try {
             if (threads != null) {

@@ -1,6 +1,7 @@
 package io.sparq.converter.cli;
 
 import io.sparq.converter.Conversion;
+import io.sparq.converter.Formats;
 import io.sparq.converter.Recipe;
 import io.sparq.converter.encode.TensorReport;
 import io.sparq.converter.prune.Pruner;
@@ -37,10 +38,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
         footerHeading = "%nExamples:%n",
         footer = {
             "  sparq convert model.onnx -o model.sparq",
-            "  sparq convert model.onnx -o model.sparq --sparsity 0.9 --data train.npz --steps 2000",
-            "  sparq convert lm.onnx -o lm.sparq --sparsity 0.9 --schedule narang --data x.npz --labels y.npz --block 8",
-            "  sparq convert model.onnx -o model.sparq --recipe prune.yaml --data train.npz --emit-onnx pruned.onnx",
-            "  sparq convert model.onnx -o model.sparq --recipe prune.yaml --data train.npz --quiet --json > result.json"})
+            "  sparq convert model.onnx -o model.sparq --sparsity 0.9 --data train.npz \\",
+            "      --steps 2000",
+            "  sparq convert lm.onnx -o lm.sparq --sparsity 0.9 --schedule narang \\",
+            "      --data x.npz --labels y.npz --block 8",
+            "  sparq convert model.onnx -o model.sparq --recipe prune.yaml --data train.npz \\",
+            "      --emit-onnx pruned.onnx",
+            "  sparq convert model.onnx -o model.sparq --recipe prune.yaml --data train.npz \\",
+            "      --quiet --json > result.json"})
 final class ConvertCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -51,8 +56,15 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The .sparq file to write.")
     Path outputFile;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress on stderr and no report on stdout; errors only.")
+    @Option(names = {"-q", "--quiet"}, description = "No progress on stderr and no report on stdout; errors and"
+            + " warnings only.")
     boolean quiet;
+
+    @Option(names = "--inputs", paramLabel = "FILE",
+            description = "Measure how far the converted model's outputs are from the dense model's on these"
+                    + " inputs (graph-shaped, as verify takes them). Without it, one-shot pruning (no --data)"
+                    + " measures on generated inputs.")
+    Path inputsFile;
 
     @Option(names = "--json", description = "Print the report as JSON on stdout (progress still goes to stderr unless --quiet).")
     boolean json;
@@ -158,7 +170,7 @@ final class ConvertCommand implements Callable<Integer> {
 
         @Option(names = "--checkpoint", paramLabel = "FILE",
                 description = "Where fine-tuning keeps its progress (at every validation pass and on Ctrl-C; deleted"
-                        + " once the output is written). Default: the output's name + .ckpt.")
+                        + " once the output is written). Default: the output's path with .ckpt added, e.g. out.sparq.ckpt.")
         Path checkpoint;
 
         @Option(names = "--resume",
@@ -250,13 +262,77 @@ final class ConvertCommand implements Callable<Integer> {
                 // the hook is running: it waits for this thread, which is about to return
             }
         }
+        OutputChange change = inputsFile != null || (result.training() == null && !result.pruned().isEmpty())
+                ? measureChange(options) : null;
         if (json) {
-            out.println(Json.write(toJson(result)));
+            Map<String, Object> doc = toJson(result);
+            doc.put("output_change", change == null ? null : changeJson(change));
+            out.println(Json.write(doc));
             out.flush();
         } else if (!quiet) {
             report(out, result);
+            if (change != null) {
+                out.println("output change on " + change.on() + ", converted against dense:");
+                change.lines().forEach(line -> out.println("  " + line));
+                out.flush();
+            }
+        }
+        if (change != null && change.large() && tune.data == null) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.printf(Locale.ROOT, "sparq: warning: one-shot pruning moved the outputs by up to %.0f%% of their"
+                    + " largest value (more than %.0f%%) and, without --data, nothing repaired it: the model may no longer"
+                    + " do its task. Prune while fine-tuning instead: %s%n", 100 * change.worst(), 100 * OutputChange.WARN_ABOVE, fineTuneCommand());
+            err.flush();
         }
         return ExitCode.OK;
+    }
+
+    /**
+     * Runs the dense model (specialized as the conversion was) and the file just written on
+     * {@code --inputs}, or on generated inputs; null when inputs cannot be generated.
+     */
+    private OutputChange measureChange(Conversion.Options options) {
+        io.sparq.format.Graph dense = io.sparq.converter.importer.OnnxImporter.load(modelFile);
+        if (options.specialization() != null && !options.specialization().isEmpty()) {
+            dense = io.sparq.converter.specialize.GraphSpecializer.specialize(dense, options.specialization()).graph();
+        }
+        io.sparq.runtime.api.Model denseModel = io.sparq.runtime.api.Model.fromGraph(dense);
+        if (inputsFile != null) {
+            return OutputChange.measure(denseModel, io.sparq.runtime.api.Model.load(outputFile),
+                    RunCommand.readInputs(inputsFile, denseModel.inputs()), inputsFile.toString(), true);
+        }
+        Map<String, io.sparq.format.Tensor> feeds = OutputChange.generatedInputs(denseModel.inputs());
+        if (feeds == null) {
+            return null;
+        }
+        return OutputChange.measure(denseModel, io.sparq.runtime.api.Model.load(outputFile), feeds,
+                "generated inputs (uniform in [-1, 1), every symbolic dimension " + OutputChange.GENERATED_DIM + ")", false);
+    }
+
+    /** This command line with {@code --data} added: the same pruning, fine-tuned. */
+    private String fineTuneCommand() {
+        List<String> all = spec.commandLine().getParseResult().originalArgs();
+        List<String> args = all.subList(all.indexOf(spec.name()) + 1, all.size());
+        StringBuilder s = new StringBuilder("sparq convert");
+        for (String a : args) {
+            s.append(' ').append(a.matches("[\\w@%+=:,./-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
+        }
+        return s.append(" --data TRAIN.npz").toString();
+    }
+
+    private static Map<String, Object> changeJson(OutputChange change) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("inputs", change.on());
+        List<Object> outputs = new ArrayList<>();
+        for (OutputChange.Output o : change.outputs()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("name", o.name());
+            e.put("relative_error", o.relativeError());
+            e.put("same_top", Double.isNaN(o.sameTop()) ? null : o.sameTop());
+            outputs.add(e);
+        }
+        m.put("outputs", outputs);
+        return m;
     }
 
     private void report(PrintWriter out, Conversion.Result r) {
@@ -264,9 +340,8 @@ final class ConvertCommand implements Callable<Integer> {
             out.println("pruned tensors:");
             out.printf("  %-40s %-14s %8s %8s%n", "tensor", "shape", "target", "achieved");
             for (Pruner.TensorReport t : r.pruned()) {
-                out.printf(Locale.ROOT, "  %-40s %-14s %8s %7.2f%%%n", t.name(), java.util.Arrays.toString(t.shape()),
-                        Double.isNaN(t.target()) ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * t.target()),
-                        100 * t.achieved());
+                out.printf(Locale.ROOT, "  %-40s %-14s %8s %8s%n", t.name(), java.util.Arrays.toString(t.shape()),
+                        Formats.percent(t.target()), Formats.percent(t.achieved()));
             }
         }
         if (r.training() != null) {
@@ -323,7 +398,7 @@ final class ConvertCommand implements Callable<Integer> {
             m.put("role", t.role());
             m.put("shape", Arrays.stream(t.shape()).boxed().toList());
             m.put("sparsity", t.sparsity());
-            m.put("encoding", t.encoding().toString());
+            m.put("encoding", t.encodingName());
             m.put("bytes", t.bytes());
             m.put("dense_bytes", t.denseBytes());
             m.put("max_abs_error", t.maxAbsError());

@@ -12,6 +12,8 @@ public final class ExitCode {
     public static final int USAGE = 2;
     /** The model is valid ONNX but uses operators or features sparq does not support. */
     public static final int UNSUPPORTED = 3;
+    /** Stopped by Ctrl-C (SIGINT) before the work finished: 128 + 2, as shells report it. */
+    public static final int CANCELLED = 130;
 
     private ExitCode() {
     }
@@ -21,6 +23,7 @@ public final class ExitCode {
         switch (code) {
             case INVALID_ARGUMENT: return USAGE;
             case UNSUPPORTED_MODEL: return UNSUPPORTED;
+            case CANCELLED: return CANCELLED;
             default: return FAILURE;
         }
     }

@@ -1,6 +1,7 @@
 package io.sparq.converter.cli;
 
 import io.sparq.converter.Conversion;
+import io.sparq.converter.Formats;
 import io.sparq.converter.Recipe;
 import io.sparq.converter.finetune.FineTuneConfig;
 import io.sparq.converter.prune.MagnitudeHistogram;
@@ -116,7 +117,7 @@ final class HtmlReport {
                     .append(esc(r.tensor())).append("</td><td>").append(Arrays.toString(r.shape())).append("</td><td>")
                     .append(esc(r.encoding())).append("</td><td class=\"n\">")
                     .append(String.format(Locale.ROOT, "%,d", r.parameters())).append("</td><td class=\"n\">")
-                    .append(String.format(Locale.ROOT, "%.1f%%", r.zeroPercent())).append("</td><td class=\"n\">")
+                    .append(Formats.percent(r.zeroPercent() / 100)).append("</td><td class=\"n\">")
                     .append(esc(InspectCommand.humanBytes(r.bytes()))).append("</td><td class=\"n\">")
                     .append(esc(InspectCommand.humanBytes(r.denseBytes()))).append("</td></tr>\n");
         }

@@ -1,6 +1,7 @@
 package io.sparq.converter.cli;
 
 import io.sparq.converter.Conversion;
+import io.sparq.converter.Formats;
 import io.sparq.converter.data.AtomicFiles;
 import io.sparq.format.ErrorCode;
 import io.sparq.format.Graph;
@@ -114,13 +115,13 @@ final class InspectCommand implements Callable<Integer> {
                 WeightTable.Row r = rows.get(i);
                 cells.add(new String[] {i == 0 ? node : "", i == 0 ? r.op() : "", r.tensor(),
                     Arrays.toString(r.shape()), r.encoding(), String.format(Locale.ROOT, "%,d", r.parameters()),
-                    String.format(Locale.ROOT, "%.1f%%", r.zeroPercent()), humanBytes(r.bytes())});
+                    Formats.percent(r.zeroPercent() / 100), humanBytes(r.bytes())});
             }
         });
         double zeroPct = table.parameters() == 0 ? 0 : 100.0 * table.zeros() / table.parameters();
         cells.add(new String[] {"total", "", table.rows().size() + " tensors", "", "",
             String.format(Locale.ROOT, "%,d", table.parameters()),
-            String.format(Locale.ROOT, "%.1f%%", zeroPct), humanBytes(table.bytes())});
+            Formats.percent(zeroPct / 100), humanBytes(table.bytes())});
         int[] width = new int[cells.get(0).length];
         for (String[] row : cells) {
             for (int c = 0; c < row.length; c++) {

@@ -75,7 +75,14 @@ final class ModelFiles {
         }
     }
 
+    /**
+     * Whether to read the file as {@code .sparq}: its first bytes are the magic, or its name says so
+     * (then the reader names what the bytes are instead of an ONNX parser failing on them).
+     */
     static boolean isSparq(Path file) {
+        if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".sparq")) {
+            return true;
+        }
         byte[] magic = SparqFormat.magic();
         byte[] head = new byte[magic.length];
         try (InputStream in = Files.newInputStream(file)) {

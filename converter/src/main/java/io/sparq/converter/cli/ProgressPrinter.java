@@ -77,7 +77,7 @@ final class ProgressPrinter implements Conversion.Listener {
         long done = p.step() + 1;
         boolean last = done == p.totalSteps();
         String stats = String.format(Locale.ROOT, "sparsity %s  loss %.4g  val %s  lr %.2g  %s",
-                Double.isNaN(sparsity) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * sparsity),
+                io.sparq.converter.Formats.percent(sparsity),
                 p.loss(), Double.isNaN(lastValidation) ? "-" : String.format(Locale.ROOT, "%.4g", lastValidation),
                 p.learningRate(), last ? "took " + format(p.elapsed()) : "ETA " + format(p.eta()));
         switch (mode) {

@@ -37,7 +37,7 @@ final class RecipeFlags {
                 List<String> specs = (List<String>) value;
                 value = batchAxes(specs);
             }
-            flags = flags.with(e.getValue(), value);
+            flags = flags.with(e.getValue(), value, e.getKey());
         }
         return flags;
     }

@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
         footerHeading = "%nExamples:%n",
         footer = {
             "  sparq run model.onnx --inputs inputs.npz --output outputs.npz",
-            "  sparq run model.onnx --inputs x.npy      (one input; prints the outputs)"})
+            "  sparq run model.onnx --inputs x.npy      # one input; prints the outputs"})
 final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -39,8 +39,10 @@ import java.util.concurrent.Callable;
         footerHeading = "%nExamples:%n",
         footer = {
             "  sparq schedule --sparsity 0.9 --steps 10000 --frequency 100",
-            "  sparq schedule --schedule narang --theta 1e-5 --steps 6000 --ramp 4000 --csv eps.csv",
-            "  sparq schedule --schedule narang --sparsity 0.9 --steps 6000 --model model.onnx --block 8",
+            "  sparq schedule --schedule narang --theta 1e-5 --steps 6000 --ramp 4000 \\",
+            "      --csv eps.csv",
+            "  sparq schedule --schedule narang --sparsity 0.9 --steps 6000 \\",
+            "      --model model.onnx --block 8",
             "  sparq schedule --recipe prune.yaml --model model.onnx"})
 final class ScheduleCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -182,8 +184,10 @@ final class ScheduleCommand implements Callable<Integer> {
     }
 
     private PruneConfig config() {
+        // every given flag is checked against its range, whether or not this schedule reads it
+        Recipe flags = RecipeFlags.given(spec.commandLine().getParseResult(), RECIPE_KEYS);
         if (recipe != null) {
-            Recipe stated = Recipe.load(recipe).overriddenBy(RecipeFlags.given(spec.commandLine().getParseResult(), RECIPE_KEYS));
+            Recipe stated = Recipe.load(recipe).overriddenBy(flags);
             PruneConfig config = stated.withDefaults(true).pruning();
             if (config == null) {
                 throw usage("recipe " + recipe + " prunes nothing: it states no sparsity (or narang theta)");

@@ -34,12 +34,17 @@ import java.util.concurrent.Callable;
                 + " difference max|a-b| and the relative error max|a-b| / max|a| (a = the original's output).",
             "With --labels, also prints each labelled output's task metric for both models: accuracy, and"
                 + " bits per prediction (bits per character for a character model) with the perplexity 2^bits.",
-            "Fails (exit code 1) when any output's relative error exceeds --tolerance."},
+            "Fails (exit code 1) when any output's relative error exceeds --tolerance: the check for a lossless"
+                + " or lightly quantized conversion. A pruned model's outputs move far more than that while it"
+                + " still does its task, so check it on the task instead: with --labels and --max-drop D it fails"
+                + " when an output's accuracy falls more than D below the original's (the relative error is then"
+                + " shown, not checked, unless --tolerance is given too)."},
         footerHeading = "%nExamples:%n",
         footer = {
             "  sparq verify model.onnx model.sparq --inputs inputs.npz",
             "  sparq verify model.onnx model.sparq --inputs inputs.npz --tolerance 1e-5",
-            "  sparq verify lm.onnx lm.sparq --inputs heldout.npz --labels heldout_labels.npz --tolerance 1"})
+            "  sparq verify model.onnx model.sparq --inputs test.npz --labels labels.npz \\",
+            "      --max-drop 0.02"})
 final class VerifyCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -55,9 +60,18 @@ final class VerifyCommand implements Callable<Integer> {
                     + " model with one input.")
     Path inputsFile;
 
-    @Option(names = "--tolerance", paramLabel = "X", defaultValue = "1e-2",
-            description = "Largest relative error max|a-b| / max|a| allowed per output (default: ${DEFAULT-VALUE}).")
-    double tolerance;
+    @Option(names = "--tolerance", paramLabel = "X",
+            description = "Largest relative error max|a-b| / max|a| allowed per output, >= 0 (default: 1e-2;"
+                    + " not checked with --max-drop unless given).")
+    Double toleranceGiven;
+
+    @Option(names = "--max-drop", paramLabel = "D",
+            description = "With --labels: largest accuracy drop allowed per labelled output, 0 <= D <= 1"
+                    + " (0.02 = two points), instead of --tolerance.")
+    Double maxDrop;
+
+    /** The relative-error limit in force: the given one, none with --max-drop alone, else 1e-2. */
+    private double tolerance;
 
     @Option(names = "--labels", paramLabel = "FILE",
             description = "Class labels for classifier outputs: a .npz with one int array per labelled output (keyed"
@@ -71,9 +85,16 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!(tolerance >= 0)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--tolerance must be >= 0, got " + tolerance);
+        if (toleranceGiven != null && !(toleranceGiven >= 0)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tolerance must be >= 0, got " + toleranceGiven);
         }
+        if (maxDrop != null && !(maxDrop >= 0 && maxDrop <= 1)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-drop must be 0 <= D <= 1, got " + maxDrop);
+        }
+        if (maxDrop != null && labelsFile == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-drop checks accuracy on labels: give --labels too");
+        }
+        tolerance = toleranceGiven != null ? toleranceGiven : maxDrop != null ? Double.POSITIVE_INFINITY : 1e-2;
         Graph originalGraph = ModelFiles.importOnnx(originalFile);
         OnnxImporter.checkSupported(originalGraph);
         Model original = Model.fromGraph(originalGraph);
@@ -91,14 +112,19 @@ final class VerifyCommand implements Callable<Integer> {
             diffs.add(compare(out.name(), want.get(out.name()), g));
         }
         print(diffs);
-        if (labelsFile != null) {
-            printMetrics(originalGraph, want, got);
-        }
+        List<Drop> drops = labelsFile == null ? List.of() : printMetrics(originalGraph, want, got);
+        PrintWriter err = spec.commandLine().getErr();
         Difference worst = diffs.stream().filter(d -> !(d.relativeError() <= tolerance)).findFirst().orElse(null);
         if (worst != null) {
-            PrintWriter err = spec.commandLine().getErr();
             err.printf(Locale.ROOT, "sparq: error: output '%s' of %s differs from %s by %.3g (relative), more than"
                     + " the tolerance %.3g%n", worst.output(), convertedFile, originalFile, worst.relativeError(), tolerance);
+            err.flush();
+            return ExitCode.FAILURE;
+        }
+        Drop over = drops.stream().filter(d -> !d.within(maxDrop)).findFirst().orElse(null);
+        if (over != null) {
+            err.printf(Locale.ROOT, "sparq: error: the accuracy of output '%s' fell from %.4f to %.4f (%.4f), more than"
+                    + " --max-drop %.4g%n", over.output(), over.original(), over.converted(), over.drop(), maxDrop);
             err.flush();
             return ExitCode.FAILURE;
         }
@@ -132,16 +158,37 @@ final class VerifyCommand implements Callable<Integer> {
         return new Difference(name, a.shape(), maxDiff, maxAbs, rel);
     }
 
+    /** How much a labelled output's accuracy fell from the original to the converted model. */
+    record Drop(String output, double original, double converted) {
+        double drop() {
+            return original - converted;
+        }
+
+        /** Passes with no limit; NaN accuracies never pass a limit. */
+        boolean within(Double limit) {
+            return limit == null || drop() <= limit + 1e-12;
+        }
+    }
+
     private void print(List<Difference> diffs) {
         PrintWriter out = spec.commandLine().getOut();
         out.println("original  " + originalFile);
         out.println("converted " + convertedFile);
-        out.printf(Locale.ROOT, "tolerance %.3g (relative error = max|a-b| / max|a|)%n%n", tolerance);
+        if (Double.isInfinite(tolerance)) {
+            out.printf(Locale.ROOT, "pass rule: accuracy drop <= %.4g (--max-drop); relative error shown, not checked%n%n",
+                    maxDrop);
+        } else {
+            out.printf(Locale.ROOT, "tolerance %.3g (relative error = max|a-b| / max|a|)%s%n%n", tolerance,
+                    maxDrop == null ? "" : String.format(Locale.ROOT, "; accuracy drop <= %.4g (--max-drop)", maxDrop));
+        }
+        boolean checked = !Double.isInfinite(tolerance);
         List<String[]> cells = new ArrayList<>();
-        cells.add(new String[] {"output", "shape", "max|a-b|", "max|a|", "relative", "result"});
+        cells.add(checked ? new String[] {"output", "shape", "max|a-b|", "max|a|", "relative", "result"}
+                : new String[] {"output", "shape", "max|a-b|", "max|a|", "relative"});
         for (Difference d : diffs) {
-            cells.add(new String[] {d.output(), Arrays.toString(d.shape()), number(d.maxAbsError()), number(d.maxAbs()),
-                number(d.relativeError()), d.relativeError() <= tolerance ? "ok" : "FAIL"});
+            String[] row = {d.output(), Arrays.toString(d.shape()), number(d.maxAbsError()), number(d.maxAbs()),
+                number(d.relativeError()), d.relativeError() <= tolerance ? "ok" : "FAIL"};
+            cells.add(checked ? row : Arrays.copyOf(row, 5));
         }
         printTable(out, cells, 2, 4);
     }
@@ -166,23 +213,30 @@ final class VerifyCommand implements Callable<Integer> {
         out.flush();
     }
 
-    /** Accuracy and bits per prediction of both models on every output that has labels. */
-    private void printMetrics(Graph graph, Map<String, Tensor> want, Map<String, Tensor> got) {
+    /** Accuracy and bits per prediction of both models on every output that has labels; returns the accuracy drops. */
+    private List<Drop> printMetrics(Graph graph, Map<String, Tensor> want, Map<String, Tensor> got) {
         Map<String, Tensor> labels = readLabels(graph);
+        List<Drop> drops = new ArrayList<>();
         List<String[]> cells = new ArrayList<>();
-        cells.add(new String[] {"output", "rows", "accuracy (original)", "accuracy (converted)",
-            "bits (original)", "bits (converted)", "perplexity (original)", "perplexity (converted)"});
+        String[] header = {"output", "rows", "accuracy (original)", "accuracy (converted)",
+            "bits (original)", "bits (converted)", "perplexity (original)", "perplexity (converted)", "result"};
+        cells.add(maxDrop == null ? Arrays.copyOf(header, 8) : header);
         labels.forEach((name, l) -> {
             OutputKind kind = OutputKind.of(graph.nodes().stream()
                     .filter(n -> n.outputs().contains(name)).findFirst().orElse(null));
             Metrics.Classification a = Metrics.classification(name, want.get(name), l, kind);
             Metrics.Classification b = Metrics.classification(name, got.get(name), l, kind);
-            cells.add(new String[] {name, Integer.toString(a.rows()), fixed(a.accuracy()), fixed(b.accuracy()),
-                fixed(a.bitsPerPrediction()), fixed(b.bitsPerPrediction()), fixed(a.perplexity()), fixed(b.perplexity())});
+            Drop drop = new Drop(name, a.accuracy(), b.accuracy());
+            drops.add(drop);
+            String[] row = {name, Integer.toString(a.rows()), fixed(a.accuracy()), fixed(b.accuracy()),
+                fixed(a.bitsPerPrediction()), fixed(b.bitsPerPrediction()), fixed(a.perplexity()), fixed(b.perplexity()),
+                drop.within(maxDrop) ? "ok" : "FAIL"};
+            cells.add(maxDrop == null ? Arrays.copyOf(row, 8) : row);
         });
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%nlabels    %s (bits = mean -log2 p(label) per prediction)%n%n", labelsFile);
-        printTable(out, cells, 1, cells.get(0).length - 1);
+        printTable(out, cells, 1, 7);
+        return drops;
     }
 
     private Map<String, Tensor> readLabels(Graph graph) {

@@ -5,7 +5,7 @@ import io.sparq.format.Node;
 import io.sparq.format.Tensor;
 import io.sparq.format.codec.EncodedTensor;
 import io.sparq.format.codec.TensorLayout;
-import io.sparq.format.codec.ValueFormat;
+import io.sparq.converter.Formats;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,8 +62,7 @@ record WeightTable(List<Row> rows) {
 
     /** E.g. {@code dense/float32}, {@code csr/int8}, {@code block_sparse/int4/8}. */
     static String describe(TensorLayout l) {
-        String values = l.values() == ValueFormat.NATIVE ? l.type().displayName() : l.values().displayName();
-        return l.encoding().displayName() + "/" + values + (l.blockSize() == 0 ? "" : "/" + l.blockSize());
+        return Formats.encoding(l.encoding(), l.values(), l.type().displayName(), l.blockSize());
     }
 
     long parameters() {

@@ -1,5 +1,6 @@
 package io.sparq.converter.encode;
 
+import io.sparq.converter.Formats;
 import io.sparq.format.codec.EncodingChoice;
 
 import java.util.ArrayList;
@@ -36,8 +37,8 @@ public record EncodingPlan(Map<String, EncodingChoice> choices, List<TensorRepor
         cells.add(new String[] {"tensor", "role", "shape", "sparsity", "block", "encoding", "bytes", "dense", "max|err|"});
         for (TensorReport t : tensors) {
             cells.add(new String[] {t.name(), t.role(), Arrays.toString(t.shape()),
-                String.format(Locale.ROOT, "%.1f%%", 100 * t.sparsity()),
-                t.blockStructure() == 0 ? "-" : "1x" + t.blockStructure(), t.encoding().toString(),
+                Formats.percent(t.sparsity()),
+                t.blockStructure() == 0 ? "-" : "1x" + t.blockStructure(), t.encodingName(),
                 Long.toString(t.bytes()), Long.toString(t.denseBytes()),
                 String.format(Locale.ROOT, "%.3g", t.maxAbsError())});
         }

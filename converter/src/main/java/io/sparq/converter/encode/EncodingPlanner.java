@@ -87,10 +87,6 @@ public final class EncodingPlanner {
             return new Options(quantize, objective, include, int4GroupSize, speedCosts);
         }
 
-        public Options withInt4GroupSize(int groupSize) {
-            return new Options(quantize, objective, embeddings, groupSize, speedCosts);
-        }
-
         public Options withSpeedCosts(SpeedCostModel costs) {
             return new Options(quantize, objective, embeddings, int4GroupSize, costs);
         }

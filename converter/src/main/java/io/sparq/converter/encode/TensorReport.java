@@ -24,6 +24,11 @@ public record TensorReport(String name, String role, int[] shape, String dtype, 
         return shape.clone();
     }
 
+    /** The encoding as the reports write it, e.g. {@code dense/float32} or {@code block_sparse/int8/16}. */
+    public String encodingName() {
+        return io.sparq.converter.Formats.encoding(encoding.encoding(), encoding.values(), dtype, encoding.blockSize());
+    }
+
     public boolean isWeight() {
         return !role.isEmpty();
     }

@@ -152,10 +152,6 @@ public final class TrainingData {
         return all;
     }
 
-    public boolean hasTargets() {
-        return !targets.isEmpty();
-    }
-
     /** Output names that have targets. */
     public List<String> targetNames() {
         return List.copyOf(targets.keySet());

@@ -1,5 +1,6 @@
 package io.sparq.converter.prune;
 
+import io.sparq.format.Attribute;
 import io.sparq.format.DataType;
 import io.sparq.format.ErrorCode;
 import io.sparq.format.Graph;
@@ -63,6 +64,32 @@ public final class PruneTargets {
         return List.copyOf(found.values());
     }
 
+    /**
+     * Where weights hide in branches of {@code If} nodes (Silero VAD as published), how to bring
+     * them out: fixing the input that decides the {@code If} folds the taken branch into the graph.
+     */
+    private static String branchHint(Graph graph, boolean includeEmbeddings) {
+        List<String> ifs = new ArrayList<>();
+        int inBranches = 0;
+        for (Node node : graph.nodes()) {
+            if (!node.opType().equals("If")) {
+                continue;
+            }
+            ifs.add(node.name());
+            for (Attribute a : node.attributes().values()) {
+                if (a.kind() == Attribute.Kind.GRAPH) {
+                    inBranches += candidates((Graph) a.value(), includeEmbeddings).size();
+                }
+            }
+        }
+        if (ifs.isEmpty()) {
+            return "";
+        }
+        return "; " + (inBranches > 0 ? inBranches + " sit" : "weights may sit") + " inside the branches of If node(s) "
+                + ifs + ": fix the input that decides them so the branch taken is folded in, e.g."
+                + " --input-value sr=16000 for Silero VAD (docs/silero.md)";
+    }
+
     private static void add(Map<String, Candidate> found, Graph graph, Node node, int input, String role, int rank) {
         if (node.inputs().size() <= input) {
             return;
@@ -85,7 +112,7 @@ public final class PruneTargets {
         if (candidates.isEmpty()) {
             throw new SparqException(ErrorCode.INVALID_ARGUMENT, "the model has no prunable weights"
                     + " (LSTM/GRU/RNN W and R, Gemm B, MatMul weight initializers"
-                    + (config.includeEmbeddings() ? ", embeddings" : "") + ")");
+                    + (config.includeEmbeddings() ? ", embeddings" : "") + ")" + branchHint(graph, config.includeEmbeddings()));
         }
         for (TargetRule rule : config.targets()) {
             if (candidates.stream().noneMatch(c -> rule.matches(c.name()))) {

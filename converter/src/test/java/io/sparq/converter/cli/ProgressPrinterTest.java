@@ -37,7 +37,7 @@ class ProgressPrinterTest {
         p.finish();
         String[] lines = text.toString().split("\n");
         assertEquals(21, lines.length, "the first step, every 5 %, and the last");
-        assertTrue(lines[0].startsWith("  step 1/1000  sparsity 50.0%  loss 0.5"), lines[0]);
+        assertTrue(lines[0].startsWith("  step 1/1000  sparsity 50.00%  loss 0.5"), lines[0]);
         assertTrue(lines[20].startsWith("  step 1000/1000") && lines[20].endsWith("took 1m40s"), lines[20]);
         assertFalse(text.toString().contains("\r") || text.toString().contains("["), text.toString());
     }

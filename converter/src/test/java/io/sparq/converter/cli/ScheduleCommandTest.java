@@ -115,9 +115,10 @@ class ScheduleCommandTest {
         assertUsageError(sparq("schedule", "--schedule", "narang", "--sparsity", "0.9", "--steps", "100", "--csv", csv.toString()),
                 "give --model, or give --theta");
         assertFalse(Files.exists(csv));
-        assertUsageError(sparq("schedule", "--schedule", "quadratic", "--sparsity", "0.9", "--steps", "100"), "expected cubic, narang or oneshot");
+        assertUsageError(sparq("schedule", "--schedule", "quadratic", "--sparsity", "0.9", "--steps", "100"),
+                "--schedule must be one of cubic, narang, oneshot, got 'quadratic'");
         assertUsageError(sparq("schedule", "--sparsity", "0.9", "--steps", "150"), "multiple of frequency");
-        assertUsageError(sparq("schedule", "--sparsity", "1.5", "--steps", "100"), "finalSparsity");
+        assertUsageError(sparq("schedule", "--sparsity", "1.5", "--steps", "100"), "--sparsity must be 0 <= value < 1, got 1.5");
         assertUsageError(sparq("schedule", "--sparsity", "0.9", "--steps", "100", "--target", "lstm*=0.5"), "need --model");
         assertUsageError(sparq("schedule", "--sparsity", "0.9", "--steps", "100", "--model", model.toString(), "--target", "lstm*=0.5"),
                 "onnx::LSTM_349");

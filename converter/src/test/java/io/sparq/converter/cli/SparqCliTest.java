@@ -43,7 +43,12 @@ class SparqCliTest {
     private static void assertCleanError(CliRun r, int exit, String... fragments) {
         assertEquals(exit, r.exit(), () -> "exit code; stderr: " + r.err());
         // progress lines ("sparq: importing ...") may come first; the error is the one last line
+        // a usage error (exit 2) adds one line saying where the command's help is
         List<String> lines = r.err().lines().toList();
+        if (exit == ExitCode.USAGE) {
+            assertTrue(!lines.isEmpty() && lines.get(lines.size() - 1).startsWith("Try 'sparq help"), r.err());
+            lines = lines.subList(0, lines.size() - 1);
+        }
         assertTrue(!lines.isEmpty() && lines.get(lines.size() - 1).startsWith("sparq: error: "), r.err());
         assertEquals(1, lines.stream().filter(l -> l.startsWith("sparq: error: ")).count(), r.err());
         assertFalse(r.err().contains("\tat "), "stack trace without --verbose: " + r.err());

@@ -69,19 +69,45 @@ public final class SparqReader {
         return read(ByteBuffer.wrap(bytes), "stream");
     }
 
+    private static String hex(byte[] bytes) {
+        StringBuilder s = new StringBuilder();
+        for (byte b : bytes) {
+            s.append(s.length() == 0 ? "" : " ").append(String.format("%02X", b & 0xFF));
+        }
+        return s.length() == 0 ? "(nothing)" : s.toString();
+    }
+
+    /**
+     * Whether the bytes open like an ONNX {@code ModelProto}: field 1 ({@code ir_version}, a small
+     * varint) then field 2, 3, 4, 5, 7 or 8 (producer, domain, version, graph, opset import).
+     */
+    static boolean looksLikeOnnx(byte[] head) {
+        if (head.length < 3 || head[0] != 0x08 || head[1] < 1 || head[1] > 15) {
+            return false;
+        }
+        int next = head[2] & 0xFF;
+        return next == 0x12 || next == 0x1A || next == 0x22 || next == 0x28 || next == 0x3A || next == 0x42;
+    }
+
     static SparqFile read(ByteBuffer buffer, String source) {
         ByteBuffer file = buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         int size = file.limit();
         Cursor h = new Cursor(file, 0, size, source, "header");
+        byte[] magic = SparqFormat.magic();
+        // the magic first, on what there is: a short file of another kind is not a truncated .sparq file
+        byte[] head = new byte[Math.min(size, magic.length)];
+        file.get(0, head);
+        for (int i = 0; i < head.length; i++) {
+            if (head[i] != magic[i]) {
+                throw h.fail(FormatError.BAD_MAGIC, i, "not a .sparq file: it starts with " + hex(head) + ", where a"
+                        + " .sparq file starts with " + hex(magic) + (looksLikeOnnx(head)
+                        ? "; it looks like an ONNX model: convert it to .sparq first (sparq convert MODEL.onnx -o MODEL.sparq)"
+                        : ""));
+            }
+        }
         if (size < SparqFormat.HEADER_BYTES) {
             throw h.fail(FormatError.TRUNCATED, size, "the file is " + size + " bytes, shorter than the "
                     + SparqFormat.HEADER_BYTES + "-byte header");
-        }
-        byte[] magic = SparqFormat.magic();
-        for (int i = 0; i < magic.length; i++) {
-            if (file.get(i) != magic[i]) {
-                throw h.fail(FormatError.BAD_MAGIC, i, "not a .sparq file: the magic is 89 53 50 51 0D 0A 1A 0A");
-            }
         }
         Cursor c = new Cursor(file, magic.length, size, source, "header");
         int major = c.u16("major_version");

@@ -65,7 +65,17 @@ class ReaderValidationTest {
         crc[61] ^= 1;
         FormatException e = rejected(crc, FormatError.CHECKSUM_MISMATCH, "header_crc32c");
         assertEquals(60, e.offset());
-        rejected(new byte[10], FormatError.TRUNCATED, "shorter than the 64-byte header");
+        rejected(java.util.Arrays.copyOf(f, 10), FormatError.TRUNCATED, "shorter than the 64-byte header");
+    }
+
+    @Test
+    void anotherKindOfFileIsNamedByItsOwnBytes() {
+        rejected("hello\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), FormatError.BAD_MAGIC,
+                "not a .sparq file: it starts with 68 65 6C 6C 6F 0A, where a .sparq file starts with 89 53 50 51 0D 0A 1A 0A");
+        byte[] onnx = {0x08, 0x08, 0x12, 0x07, 'p', 'y', 't', 'o', 'r', 'c', 'h'};
+        rejected(onnx, FormatError.BAD_MAGIC, "it starts with 08 08 12 07 70 79 74 6F, where a .sparq file starts with"
+                + " 89 53 50 51 0D 0A 1A 0A; it looks like an ONNX model: convert it to .sparq first"
+                + " (sparq convert MODEL.onnx -o MODEL.sparq)");
     }
 
     @Test
