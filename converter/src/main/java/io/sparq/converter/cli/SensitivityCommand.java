@@ -38,8 +38,10 @@ import java.util.concurrent.Callable;
         footerHeading = "%nExamples:%n",
         footer = {
             "  sparq sensitivity model.onnx --data heldout.npz",
-            "  sparq sensitivity lm.onnx --data x.npz --labels y.npz --json sens.json --report sens.html",
-            "  sparq sensitivity model.onnx --data x.npz --overall 0.9 --recipe-out prune.yaml"})
+            "  sparq sensitivity lm.onnx --data x.npz --labels y.npz \\",
+            "      --json sens.json --report sens.html",
+            "  sparq sensitivity model.onnx --data x.npz --overall 0.9 \\",
+            "      --recipe-out prune.yaml"})
 final class SensitivityCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -92,8 +94,8 @@ final class SensitivityCommand implements Callable<Integer> {
                 throw usage("--sparsities: " + s + " is outside (0, 1)");
             }
         }
-        if (block < 1) {
-            throw usage("--block must be >= 1, got " + block);
+        if (block != 1 && block != 4 && block != 8 && block != 16) {
+            throw usage("--block must be 1, 4, 8 or 16, got " + block);
         }
         if (samples < 1) {
             throw usage("--samples must be >= 1, got " + samples);

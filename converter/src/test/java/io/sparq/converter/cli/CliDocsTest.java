@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** docs/cli.md quotes every command's help text as this version prints it. */
 class CliDocsTest {
     @ParameterizedTest
-    @ValueSource(strings = {"convert", "inspect", "verify", "run", "bench", "schedule", "version"})
+    @ValueSource(strings = {"convert", "inspect", "verify", "run", "bench", "schedule", "sensitivity", "version"})
     void theReferenceQuotesTheCurrentHelp(String command) throws IOException {
         CliRun help = sparq("help", command);
         assertEquals(ExitCode.OK, help.exit(), help.err());
@@ -29,7 +29,7 @@ class CliDocsTest {
 
     /** picocli wraps a footer line longer than the help width inside its tokens: examples must fit whole. */
     @ParameterizedTest
-    @ValueSource(strings = {"convert", "inspect", "verify", "run", "bench", "schedule", "version"})
+    @ValueSource(strings = {"convert", "inspect", "verify", "run", "bench", "schedule", "sensitivity", "version"})
     void examplesFitTheHelpWidthSoTheyPasteWhole(String command) {
         CommandLine.Model.CommandSpec spec = SparqCli.commandLine().getSubcommands().get(command).getCommandSpec();
         int width = spec.usageMessage().width();

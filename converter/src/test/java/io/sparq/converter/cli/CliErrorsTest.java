@@ -57,7 +57,7 @@ class CliErrorsTest {
     @Test
     void noCommand() {
         assertUsage(sparq(), "sparq: error: missing command: give one of convert, run, inspect, verify, bench, schedule,"
-                + " version", null);
+                + " sensitivity, version", null);
     }
 
     @Test
@@ -65,7 +65,7 @@ class CliErrorsTest {
         assertUsage(sparq("conver", "model.onnx"), "sparq: error: unknown command 'conver'; did you mean convert or"
                 + " version or verify?", null);
         assertUsage(sparq("frobnicate"), "sparq: error: unknown command 'frobnicate'; the commands are convert, run,"
-                + " inspect, verify, bench, schedule, version", null);
+                + " inspect, verify, bench, schedule, sensitivity, version", null);
     }
 
     @Test
@@ -111,7 +111,9 @@ class CliErrorsTest {
             Map.entry("schedule --theta", "-1"), Map.entry("schedule --phi", "0"), Map.entry("schedule --block", "5"),
             Map.entry("bench --warmup", "-1"), Map.entry("bench --warmup-seconds", "-1"), Map.entry("bench --runs", "0"),
             Map.entry("bench --threads", "0"), Map.entry("bench --dim", "time=0"),
-            Map.entry("verify --tolerance", "-1"), Map.entry("verify --max-drop", "1.5"));
+            Map.entry("verify --tolerance", "-1"), Map.entry("verify --max-drop", "1.5"),
+            Map.entry("sensitivity --block", "3"), Map.entry("sensitivity --samples", "0"),
+            Map.entry("sensitivity --overall", "1"), Map.entry("sensitivity --sparsities", "0.5,1.2"));
     /** Numeric options every value of which is allowed. */
     private static final Set<String> UNBOUNDED = Set.of("convert --seed");
 
@@ -122,7 +124,9 @@ class CliErrorsTest {
         root.getSubcommands().forEach((name, sub) -> {
             for (CommandLine.Model.OptionSpec o : sub.getCommandSpec().options()) {
                 Class<?> t = o.type();
-                boolean number = t == int.class || t == long.class || t == double.class || Number.class.isAssignableFrom(t)
+                Class<?> element = t.isArray() ? t.getComponentType() : t;
+                boolean number = element == int.class || element == long.class || element == double.class
+                        || Number.class.isAssignableFrom(element)
                         || (Map.class.isAssignableFrom(t) && o.auxiliaryTypes().length == 2
                                 && Number.class.isAssignableFrom(o.auxiliaryTypes()[1]));
                 if (number) {
@@ -154,6 +158,7 @@ class CliErrorsTest {
             case "bench" -> List.of("bench", model, "--runs", "1", "--warmup", "0", "--warmup-seconds", "0");
             case "verify" -> List.of("verify", model, model, "--inputs", models.resolve("lstm_classifier.npz").toString(),
                     "--labels", data);
+            case "sensitivity" -> List.of("sensitivity", model, "--data", data);
             default -> throw new AssertionError(command);
         });
         args.add(option);

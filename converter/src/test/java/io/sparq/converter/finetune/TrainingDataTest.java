@@ -24,7 +24,7 @@ class TrainingDataTest {
         assertEquals(1, TrainingData.batchAxis(seqFirst, Map.of()));
         ValueInfo anonymous = new ValueInfo("x", DataType.FLOAT32, List.of(Dim.symbol("N"), Dim.of(8)));
         SparqException e = assertThrows(SparqException.class, () -> TrainingData.batchAxis(anonymous, Map.of()));
-        assertTrue(e.getMessage().contains("give it explicitly"), e.getMessage());
+        assertTrue(e.getMessage().contains("give it with --batch-axis x=AXIS"), e.getMessage());
         assertEquals(0, TrainingData.batchAxis(anonymous, Map.of("x", 0)));
     }
 
