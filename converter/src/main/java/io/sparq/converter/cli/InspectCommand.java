@@ -2,17 +2,21 @@ package io.sparq.converter.cli;
 
 import io.sparq.converter.Conversion;
 import io.sparq.converter.data.AtomicFiles;
+import io.sparq.converter.importer.OnnxFileSize;
 import io.sparq.format.ErrorCode;
 import io.sparq.format.Graph;
 import io.sparq.format.SparqException;
 import io.sparq.format.ValueInfo;
+import io.sparq.format.codec.MetaValue;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -73,16 +77,18 @@ final class InspectCommand implements Callable<Integer> {
         WeightTable table = WeightTable.of(graph, opened.stored());
         PrintWriter out = spec.commandLine().getOut();
         if (report != null) {
-            String html = HtmlReport.of(modelFile.getFileName().toString(), opened, table);
+            String html = HtmlReport.of(modelFile.getFileName().toString(), opened, table, sizeLine(modelFile, opened));
             AtomicFiles.write(report, o -> o.write(html.getBytes(StandardCharsets.UTF_8)));
         }
         String recipe = opened.text(Conversion.RECIPE_KEY);
         if (json) {
             Map<String, Object> root = toJson(graph, table);
+            root.put("file_bytes", fileBytes(modelFile, opened));
+            root.put("source_bytes", sourceBytes(opened));
             root.put("recipe", recipe);
             out.println(Json.write(root));
         } else {
-            printText(out, graph, table);
+            printText(out, graph, table, sizeLine(modelFile, opened));
             if (recipe != null) {
                 out.println();
                 out.println("recipe (converted with):");
@@ -97,8 +103,9 @@ final class InspectCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    private void printText(PrintWriter out, Graph graph, WeightTable table) {
+    private void printText(PrintWriter out, Graph graph, WeightTable table, String size) {
         out.println("model   " + modelFile);
+        out.println("size    " + size);
         String producer = graph.metadata().getOrDefault("onnx.producer_name", "");
         if (!producer.isEmpty()) {
             out.println("producer " + producer + " " + graph.metadata().getOrDefault("onnx.producer_version", ""));
@@ -189,6 +196,40 @@ final class InspectCommand implements Callable<Integer> {
         m.put("dtype", v.type() == null ? null : v.type().displayName());
         m.put("shape", v.shape() == null ? null : v.shape().stream().map(d -> d.isFixed() ? (Object) d.value() : d.toString()).toList());
         return m;
+    }
+
+    /**
+     * The file's size; for ONNX with its external data files named, for a converted file with its
+     * source's size (the .onnx plus its external data) and how many times smaller the file is.
+     */
+    static String sizeLine(Path file, ModelFiles.Opened opened) {
+        long bytes = fileBytes(file, opened);
+        if (!ModelFiles.isSparq(file)) {
+            String files = OnnxFileSize.describe(file);
+            return humanBytes(bytes) + (files.contains(" + ") ? " (" + files + ")" : "");
+        }
+        Long source = sourceBytes(opened);
+        String name = opened.text("sparq.source.name");
+        return source == null ? humanBytes(bytes) : String.format(Locale.ROOT, "%s; %s was %s with its external data, %.1fx this size",
+                humanBytes(bytes), name == null ? "the source model" : name, humanBytes(source), (double) source / bytes);
+    }
+
+    /** The model's bytes on disk: an ONNX file's include its external data files. */
+    private static long fileBytes(Path file, ModelFiles.Opened opened) {
+        if (!ModelFiles.isSparq(file)) {
+            return OnnxFileSize.of(file);
+        }
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new SparqException(ErrorCode.IO_ERROR, "cannot read the size of " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The source model's bytes (.onnx plus external data) a converted file records, or null. */
+    private static Long sourceBytes(ModelFiles.Opened opened) {
+        MetaValue v = opened.metadata().get(Conversion.SOURCE_BYTES_KEY);
+        return v != null && v.value() instanceof Long n ? n : null;
     }
 
     static String humanBytes(long bytes) {
