@@ -29,9 +29,10 @@ final class OnnxRuntimeBridge {
     }
 
     /**
-     * Newest IR version and ai.onnx opset ONNX Runtime for Java (1.23) reads; newer files are run
-     * as a copy saved with these, which is the same model when the newer opsets changed none of its
-     * operators (make_exports.py checks that on the one such file and makes its reference outputs so).
+     * IR version and ai.onnx opset up to which files are run as they are. ONNX Runtime for Java 1.23
+     * reads IR 11 and opset 23 at most, so a newer file (onnx 1.23 writes IR 14, opset 28) is run as
+     * a copy declaring these; that is the same model when the newer opsets changed none of its
+     * operators, as for the one such test file (make_exports.py makes its reference outputs so).
      */
     static final int ORT_MAX_IR_VERSION = 10;
     static final int ORT_MAX_OPSET = 22;

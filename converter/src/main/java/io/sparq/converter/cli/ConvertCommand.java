@@ -271,7 +271,7 @@ final class ConvertCommand implements Callable<Integer> {
         out.println("stored tensors:");
         r.plan().table().forEach(line -> out.println("  " + line));
         double ratio = (double) r.inputBytes() / r.outputBytes();
-        String source = OnnxFileSize.describe(modelFile);   // the weights may be in external data files
+        String source = OnnxFileSize.describe(OnnxFileSize.files(modelFile));   // the weights may be in external data files
         out.printf(Locale.ROOT, "wrote %s (%s; %s %s %s, %s)%n", outputFile, InspectCommand.humanBytes(r.outputBytes()),
                 source, source.contains(" + ") ? "were" : "was", InspectCommand.humanBytes(r.inputBytes()),
                 ratio >= 1 ? String.format(Locale.ROOT, "%.1fx smaller", ratio) : String.format(Locale.ROOT, "%.2fx its size", 1 / ratio));

@@ -13,10 +13,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -76,19 +74,23 @@ final class InspectCommand implements Callable<Integer> {
         Graph graph = opened.graph();
         WeightTable table = WeightTable.of(graph, opened.stored());
         PrintWriter out = spec.commandLine().getOut();
+        // an ONNX model's weights may be in external data files: its size is theirs too
+        List<Path> files = ModelFiles.isSparq(modelFile) ? List.of(modelFile) : OnnxFileSize.files(modelFile);
+        long bytes = OnnxFileSize.bytes(files);
+        String size = sizeLine(files, bytes, opened);
         if (report != null) {
-            String html = HtmlReport.of(modelFile.getFileName().toString(), opened, table, sizeLine(modelFile, opened));
+            String html = HtmlReport.of(modelFile.getFileName().toString(), opened, table, size);
             AtomicFiles.write(report, o -> o.write(html.getBytes(StandardCharsets.UTF_8)));
         }
         String recipe = opened.text(Conversion.RECIPE_KEY);
         if (json) {
             Map<String, Object> root = toJson(graph, table);
-            root.put("file_bytes", fileBytes(modelFile, opened));
+            root.put("file_bytes", bytes);
             root.put("source_bytes", sourceBytes(opened));
             root.put("recipe", recipe);
             out.println(Json.write(root));
         } else {
-            printText(out, graph, table, sizeLine(modelFile, opened));
+            printText(out, graph, table, size);
             if (recipe != null) {
                 out.println();
                 out.println("recipe (converted with):");
@@ -199,31 +201,17 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     /**
-     * The file's size; for ONNX with its external data files named, for a converted file with its
+     * The model's size: for ONNX with its external data files named, for a converted file with its
      * source's size (the .onnx plus its external data) and how many times smaller the file is.
      */
-    static String sizeLine(Path file, ModelFiles.Opened opened) {
-        long bytes = fileBytes(file, opened);
-        if (!ModelFiles.isSparq(file)) {
-            String files = OnnxFileSize.describe(file);
-            return humanBytes(bytes) + (files.contains(" + ") ? " (" + files + ")" : "");
-        }
+    private static String sizeLine(List<Path> files, long bytes, ModelFiles.Opened opened) {
         Long source = sourceBytes(opened);
+        if (source == null) {
+            return humanBytes(bytes) + (files.size() > 1 ? " (" + OnnxFileSize.describe(files) + ")" : "");
+        }
         String name = opened.text("sparq.source.name");
-        return source == null ? humanBytes(bytes) : String.format(Locale.ROOT, "%s; %s was %s with its external data, %.1fx this size",
-                humanBytes(bytes), name == null ? "the source model" : name, humanBytes(source), (double) source / bytes);
-    }
-
-    /** The model's bytes on disk: an ONNX file's include its external data files. */
-    private static long fileBytes(Path file, ModelFiles.Opened opened) {
-        if (!ModelFiles.isSparq(file)) {
-            return OnnxFileSize.of(file);
-        }
-        try {
-            return Files.size(file);
-        } catch (IOException e) {
-            throw new SparqException(ErrorCode.IO_ERROR, "cannot read the size of " + file + ": " + e.getMessage(), e);
-        }
+        return String.format(Locale.ROOT, "%s; %s was %s with its external data, %.1fx this size", humanBytes(bytes),
+                name == null ? "the source model" : name, humanBytes(source), (double) source / bytes);
     }
 
     /** The source model's bytes (.onnx plus external data) a converted file records, or null. */

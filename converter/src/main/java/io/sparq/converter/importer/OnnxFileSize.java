@@ -73,8 +73,13 @@ public final class OnnxFileSize {
 
     /** Bytes of the model file plus those of every external data file it references ({@link #files}). */
     public static long of(Path onnxFile) {
+        return bytes(files(onnxFile));
+    }
+
+    /** The summed sizes of {@code files}. */
+    public static long bytes(List<Path> files) {
         long total = 0;
-        for (Path p : files(onnxFile)) {
+        for (Path p : files) {
             try {
                 total += Files.size(p);
             } catch (IOException e) {
@@ -85,12 +90,11 @@ public final class OnnxFileSize {
     }
 
     /**
-     * How a report names the source: {@code model.onnx}, or {@code model.onnx + model.onnx.data}
-     * when it has external data (more than two files: {@code model.onnx + 3 data files}).
+     * How a report names a model's {@link #files}: {@code model.onnx}, {@code model.onnx +
+     * model.onnx.data}, or with more than one data file {@code model.onnx + 3 data files}.
      */
-    public static String describe(Path onnxFile) {
-        List<Path> files = files(onnxFile);
-        String name = onnxFile.getFileName().toString();
+    public static String describe(List<Path> files) {
+        String name = files.get(0).getFileName().toString();
         return files.size() == 1 ? name
                 : files.size() == 2 ? name + " + " + files.get(1).getFileName()
                 : name + " + " + (files.size() - 1) + " data files";

@@ -35,14 +35,14 @@ class OnnxFileSizeTest {
         Path onnx = write(dir.resolve("m"), "model.onnx", m);
         assertEquals(List.of(onnx, shared.toAbsolutePath(), constant.toAbsolutePath()), OnnxFileSize.files(onnx));
         assertEquals(Files.size(onnx) + Files.size(shared) + Files.size(constant), OnnxFileSize.of(onnx));
-        assertEquals("model.onnx + 2 data files", OnnxFileSize.describe(onnx));
+        assertEquals("model.onnx + 2 data files", OnnxFileSize.describe(OnnxFileSize.files(onnx)));
     }
 
     @Test
     void aModelWithoutExternalDataIsItsFile() throws IOException {
         Path onnx = write(dir, "relu.onnx", OnnxModels.relu());
         assertEquals(Files.size(onnx), OnnxFileSize.of(onnx));
-        assertEquals("relu.onnx", OnnxFileSize.describe(onnx));
+        assertEquals("relu.onnx", OnnxFileSize.describe(OnnxFileSize.files(onnx)));
     }
 
     @Test
