@@ -56,6 +56,9 @@ RENAMES = {
     "char_lm": {S: "seq_len", B: "bsz"},
 }
 IR14_MODEL = "lstm_stack2_bidir"
+# which axis roles (B batch, S sequence) are symbolic in each variant's exports
+DYNAMIC_ROLES = {"dynamo_static": set(), "dynamo_dynamic": {B}, "legacy_renamed": {B, S}, "legacy_static": set(),
+                 "onnx_ir14": {B, S}}
 
 warnings.filterwarnings("ignore", message=".*legacy TorchScript-based ONNX export.*")
 warnings.filterwarnings("ignore", message=".*batch_size other than 1.*")
@@ -97,6 +100,7 @@ def resized(m, rng, dynamic_roles):
 
 
 def train_inputs(m, rng, dynamic_roles):
+    """TRAIN_SAMPLES samples per input without the batch axis; sequence TRAIN_SEQ where it is symbolic."""
     arrays = {}
     for n, shape, axes in m["inputs"]:
         sample = tuple(TRAIN_SEQ if axes.get(i) == S and S in dynamic_roles else d
@@ -137,7 +141,7 @@ def build(folder, index, m, variant):
     inputs = {n: reference_input(n, shape, rng) for n, shape, _ in m["inputs"]}
     args = tuple(torch.from_numpy(a) for a in inputs.values())
     path = os.path.join(folder, m["name"] + ".onnx")
-    dynamic_roles = {"dynamo_static": set(), "dynamo_dynamic": {B}, "legacy_static": set()}.get(variant, {B, S})
+    dynamic_roles = DYNAMIC_ROLES[variant]
     with torch.no_grad():
         if variant.startswith("dynamo"):
             export_dynamo(module, args, m, path, variant == "dynamo_dynamic")
