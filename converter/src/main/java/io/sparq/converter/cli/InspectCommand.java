@@ -3,6 +3,7 @@ package io.sparq.converter.cli;
 import io.sparq.converter.Conversion;
 import io.sparq.converter.data.AtomicFiles;
 import io.sparq.converter.importer.OnnxFileSize;
+import io.sparq.converter.importer.OnnxImporter;
 import io.sparq.format.ErrorCode;
 import io.sparq.format.Graph;
 import io.sparq.format.SparqException;
@@ -111,6 +112,10 @@ final class InspectCommand implements Callable<Integer> {
         String producer = graph.metadata().getOrDefault("onnx.producer_name", "");
         if (!producer.isEmpty()) {
             out.println("producer " + producer + " " + graph.metadata().getOrDefault("onnx.producer_version", ""));
+        }
+        String checked = graph.metadata().get(OnnxImporter.CHECKER_NOTE_KEY);
+        if (checked != null) {
+            out.println("checker " + checked);
         }
         out.println("opset   " + graph.onnxOpset());
         out.println("inputs  " + graph.requiredInputs().stream().map(ValueInfo::toString).toList());

@@ -255,6 +255,19 @@ class ConvertCommandTest {
         assertTrue(convertedJson.out().replaceAll("\\s", "").contains("\"source_bytes\":" + source), convertedJson.out());
     }
 
+    /** A model saved by onnx 1.23 (IR 14, opset 28) converts, and convert and inspect say how the checker saw it. */
+    @Test
+    void newerOnnxVersionsConvertAndSayHowTheyWereChecked() {
+        Path onnx = models.resolveSibling("exports").resolve("onnx_ir14").resolve("lstm_stack2_bidir.onnx");
+        String note = "IR 14 / opset 28 is newer than the bundled ONNX checker (1.17) knows: it checked the model as"
+                + " IR 10 / opset 22, sparq's own validation covers the rest";
+        CliRun r = sparq("convert", onnx.toString(), "-o", tmp.resolve("ir14.sparq").toString(), "--sparsity", "0.5");
+        assertEquals(ExitCode.OK, r.exit(), r.err());
+        assertTrue(r.err().contains(note), r.err());
+        CliRun inspect = sparq("inspect", onnx.toString());
+        assertTrue(inspect.out().contains("checker " + note), inspect.out());
+    }
+
     /** A wrong output path fails before any work, not after a long fine-tuning run. */
     @Test
     void anUnwritableOutputFailsBeforeAnyWork() {
