@@ -15,6 +15,7 @@ import io.sparq.converter.finetune.TrainingGraph;
 import io.sparq.converter.finetune.TrainingListener;
 import io.sparq.converter.importer.FiniteWeights;
 import io.sparq.converter.importer.GraphNormalizer;
+import io.sparq.converter.importer.OnnxFileSize;
 import io.sparq.converter.importer.OnnxImporter;
 import io.sparq.converter.prune.MagnitudeHistogram;
 import io.sparq.converter.prune.PruneConfig;
@@ -151,6 +152,7 @@ public final class Conversion {
      * @param pruned    per pruned tensor: target and achieved sparsity (empty without pruning)
      * @param training  the fine-tuning run, or null when there was none
      * @param frozen    weights fine-tuning could not train, with the reason
+     * @param inputBytes the source model's bytes: the .onnx file plus its external data files
      */
     public record Result(EncodingPlan plan, List<Pruner.TensorReport> pruned, Trainer.Result training,
                          Map<String, String> frozen, long inputBytes, long outputBytes) {
@@ -176,6 +178,8 @@ public final class Conversion {
 
     /** Metadata key of the inputs a file was specialized to, e.g. {@code sr=16000; input=[batch, 576]}. */
     public static final String SPECIALIZATION_KEY = "sparq.specialization";
+    /** Metadata key of the source model's size in bytes: the .onnx file plus its external data files. */
+    public static final String SOURCE_BYTES_KEY = "sparq.source.bytes";
     /** Metadata key of the recipe a file was made with (YAML, as {@link Recipe#parse} reads it). */
     public static final String RECIPE_KEY = "sparq.recipe";
     /**
@@ -218,6 +222,9 @@ public final class Conversion {
         }
         listener.stage("importing " + onnxFile.getFileName());
         Graph imported = OnnxImporter.load(onnxFile, listener::progress);
+        if (imported.metadata().containsKey(OnnxImporter.CHECKER_NOTE_KEY)) {
+            listener.stage(imported.metadata().get(OnnxImporter.CHECKER_NOTE_KEY));
+        }
         OnnxImporter.checkSupported(imported);
         GraphNormalizer.Result normal = GraphNormalizer.normalize(imported, options.batchAxes());
         if (normal.folded() > 0 || normal.shared() > 0) {
@@ -315,6 +322,8 @@ public final class Conversion {
         metadata.put("sparq.producer", MetaValue.of("sparq-converter " + Version.version()));
         metadata.put("sparq.source.name", MetaValue.of(onnxFile.getFileName().toString()));
         metadata.put("sparq.source.sha256", MetaValue.of(sourceSha256 != null ? sourceSha256 : sha256(onnxFile)));
+        long sourceBytes = OnnxFileSize.of(onnxFile);
+        metadata.put(SOURCE_BYTES_KEY, MetaValue.of(sourceBytes));
         if (specialization != null && !specialization.isEmpty()) {
             metadata.put(SPECIALIZATION_KEY, MetaValue.of(specialization.toString()));
         }
@@ -350,7 +359,7 @@ public final class Conversion {
                         + checkpointFile + ": " + e.getMessage(), e);
             }
         }
-        return new Result(plan, pruned, training, frozen, size(onnxFile), size(sparqFile));
+        return new Result(plan, pruned, training, frozen, sourceBytes, size(sparqFile));
     }
 
     /**

@@ -83,7 +83,7 @@ class ModelParityTest {
         return models;
     }
 
-    private static void referenceDataMatchesOnnxRuntime(Path onnx, Path data) throws OrtException {
+    static void referenceDataMatchesOnnxRuntime(Path onnx, Path data) throws OrtException {
         Map<String, Tensor> npz = Npz.read(data);
         Map<String, Tensor> inputs = inputsOf(npz);
         try (OrtSession session = OnnxRuntimeBridge.session(onnx)) {
@@ -94,12 +94,12 @@ class ModelParityTest {
         }
     }
 
-    private static void sparqMatchesCommittedOutputs(Path onnx, Path data) {
+    static void sparqMatchesCommittedOutputs(Path onnx, Path data) {
         Map<String, Tensor> npz = Npz.read(data);
         assertAllClose(outputsOf(npz), runSparq(onnx, inputsOf(npz)), "sparq");
     }
 
-    private static void sparqMatchesOnnxRuntime(Path onnx, Map<String, Tensor> inputs) throws OrtException {
+    static void sparqMatchesOnnxRuntime(Path onnx, Map<String, Tensor> inputs) throws OrtException {
         Map<String, Tensor> expected;
         try (OrtSession session = OnnxRuntimeBridge.session(onnx)) {
             expected = OnnxRuntimeBridge.run(session, inputs);
@@ -108,7 +108,7 @@ class ModelParityTest {
     }
 
     /** Dense f32 conversion is lossless: the .sparq model, read from a file and from bytes, must agree. */
-    private static void sparqFileMatchesOnnx(Path onnx, Map<String, Tensor> inputs) throws IOException {
+    static void sparqFileMatchesOnnx(Path onnx, Map<String, Tensor> inputs) throws IOException {
         Map<String, Tensor> expected = runSparq(onnx, inputs);
         Path file = Files.createTempFile("sparq-parity-", ".sparq");
         try {
@@ -131,20 +131,20 @@ class ModelParityTest {
         }
     }
 
-    private static Map<String, Tensor> runSparq(Path onnx, Map<String, Tensor> inputs) {
+    static Map<String, Tensor> runSparq(Path onnx, Map<String, Tensor> inputs) {
         Graph graph = OnnxImporter.load(onnx);
         try (Session session = Model.fromGraph(graph).newSession()) {
             return session.run(inputs);
         }
     }
 
-    private static Map<String, Tensor> inputsOf(Map<String, Tensor> npz) {
+    static Map<String, Tensor> inputsOf(Map<String, Tensor> npz) {
         Map<String, Tensor> inputs = new LinkedHashMap<>(npz);
         inputs.keySet().removeIf(k -> k.startsWith(OUTPUT_PREFIX));
         return inputs;
     }
 
-    private static Map<String, Tensor> outputsOf(Map<String, Tensor> npz) {
+    static Map<String, Tensor> outputsOf(Map<String, Tensor> npz) {
         Map<String, Tensor> outputs = new LinkedHashMap<>();
         npz.forEach((k, v) -> {
             if (k.startsWith(OUTPUT_PREFIX)) {
@@ -187,7 +187,7 @@ class ModelParityTest {
         return inputs;
     }
 
-    private static Tensor randomLike(DataType type, int[] shape, Tensor reference, Random random) {
+    static Tensor randomLike(DataType type, int[] shape, Tensor reference, Random random) {
         Tensor t = Tensor.zeros(type, shape);
         if (type == DataType.FLOAT32) {
             float[] v = t.floats();

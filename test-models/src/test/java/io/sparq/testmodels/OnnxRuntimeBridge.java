@@ -8,8 +8,14 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.sparq.format.Tensor;
 
+import onnx.Onnx.ModelProto;
+import onnx.Onnx.OperatorSetIdProto;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,12 +28,42 @@ final class OnnxRuntimeBridge {
     private OnnxRuntimeBridge() {
     }
 
+    /**
+     * IR version and ai.onnx opset up to which files are run as they are. ONNX Runtime for Java 1.23
+     * reads IR 11 and opset 23 at most, so a newer file (onnx 1.23 writes IR 14, opset 28) is run as
+     * a copy declaring these; that is the same model when the newer opsets changed none of its
+     * operators, as for the one such test file (make_exports.py makes its reference outputs so).
+     */
+    static final int ORT_MAX_IR_VERSION = 10;
+    static final int ORT_MAX_OPSET = 22;
+
     /** A session on {@code onnx} with one intra-op thread. */
     static OrtSession session(Path onnx) throws OrtException {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(1);
-            return ENV.createSession(onnx.toString(), options);
+            byte[] older = asOlderVersion(onnx);
+            return older == null ? ENV.createSession(onnx.toString(), options) : ENV.createSession(older, options);
         }
+    }
+
+    /** The model saved with {@link #ORT_MAX_IR_VERSION} and opsets up to {@link #ORT_MAX_OPSET}; null if it is not newer. */
+    private static byte[] asOlderVersion(Path onnx) {
+        ModelProto model;
+        try {
+            model = ModelProto.parseFrom(Files.readAllBytes(onnx));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + onnx, e);
+        }
+        if (model.getIrVersion() <= ORT_MAX_IR_VERSION) {
+            return null;
+        }
+        ModelProto.Builder older = model.toBuilder().setIrVersion(ORT_MAX_IR_VERSION);
+        for (OperatorSetIdProto.Builder opset : older.getOpsetImportBuilderList()) {
+            if (opset.getDomain().isEmpty() || opset.getDomain().equals("ai.onnx")) {
+                opset.setVersion(Math.min(opset.getVersion(), ORT_MAX_OPSET));
+            }
+        }
+        return older.build().toByteArray();   // from bytes, so external data could not be found: these files have none
     }
 
     /** One run: float32 / int64 inputs in, every output back as a sparq tensor. */

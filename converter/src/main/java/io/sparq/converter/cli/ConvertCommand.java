@@ -4,6 +4,7 @@ import io.sparq.converter.Conversion;
 import io.sparq.converter.Formats;
 import io.sparq.converter.Recipe;
 import io.sparq.converter.encode.TensorReport;
+import io.sparq.converter.importer.OnnxFileSize;
 import io.sparq.converter.prune.Pruner;
 import io.sparq.converter.specialize.Specialization;
 import io.sparq.format.ErrorCode;
@@ -352,8 +353,9 @@ final class ConvertCommand implements Callable<Integer> {
         out.println("stored tensors:");
         r.plan().table().forEach(line -> out.println("  " + line));
         double ratio = (double) r.inputBytes() / r.outputBytes();
-        out.printf(Locale.ROOT, "wrote %s (%s; %s was %s, %s)%n", outputFile, InspectCommand.humanBytes(r.outputBytes()),
-                modelFile.getFileName(), InspectCommand.humanBytes(r.inputBytes()),
+        String source = OnnxFileSize.describe(OnnxFileSize.files(modelFile));   // the weights may be in external data files
+        out.printf(Locale.ROOT, "wrote %s (%s; %s %s %s, %s)%n", outputFile, InspectCommand.humanBytes(r.outputBytes()),
+                source, source.contains(" + ") ? "were" : "was", InspectCommand.humanBytes(r.inputBytes()),
                 ratio >= 1 ? String.format(Locale.ROOT, "%.1fx smaller", ratio) : String.format(Locale.ROOT, "%.2fx its size", 1 / ratio));
         if (encode.emitOnnx != null) {
             out.println("wrote " + encode.emitOnnx + " (pruned model as ONNX)");

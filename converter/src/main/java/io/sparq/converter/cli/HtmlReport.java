@@ -38,14 +38,17 @@ final class HtmlReport {
     private HtmlReport() {
     }
 
-    /** The report of a model file as {@code inspect} read it. */
-    static String of(String title, ModelFiles.Opened model, WeightTable table) {
+    /**
+     * The report of a model file as {@code inspect} read it; {@code size} is inspect's line on the
+     * file's size and its source's (which counts the source's external data).
+     */
+    static String of(String title, ModelFiles.Opened model, WeightTable table, String size) {
         HtmlReport r = new HtmlReport();
-        r.page(title, model, table);
+        r.page(title, model, table, size);
         return r.html.toString();
     }
 
-    private void page(String title, ModelFiles.Opened model, WeightTable table) {
+    private void page(String title, ModelFiles.Opened model, WeightTable table, String size) {
         html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>sparq report: ")
                 .append(esc(title)).append("</title>\n<style>\n")
                 .append("body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 900px; color: #1a202c; }\n")
@@ -60,7 +63,7 @@ final class HtmlReport {
                 .append(".note { color: #4a5568; font-size: 12px; }\n")
                 .append("</style>\n</head>\n<body>\n");
         html.append("<h1>").append(esc(title)).append("</h1>\n");
-        summary(model, table);
+        summary(model, table, size);
         Recipe recipe = recipe(model);
         String recipeText = model.text(Conversion.RECIPE_KEY);
         if (recipeText != null) {
@@ -86,7 +89,7 @@ final class HtmlReport {
                 .append("</script>\n</body>\n</html>\n");
     }
 
-    private void summary(ModelFiles.Opened model, WeightTable table) {
+    private void summary(ModelFiles.Opened model, WeightTable table, String size) {
         double sparsity = table.parameters() == 0 ? 0 : (double) table.zeros() / table.parameters();
         html.append("<p class=\"summary\">")
                 .append("<span><b>").append(String.format(Locale.ROOT, "%,d", table.parameters())).append("</b> weights</span>")
@@ -105,7 +108,8 @@ final class HtmlReport {
             html.append(producer == null ? "" : " by " + esc(producer)).append("; ");
         }
         html.append("opset ").append(model.graph().onnxOpset()).append("; ")
-                .append(model.graph().nodes().size()).append(" nodes</p>\n");
+                .append(model.graph().nodes().size()).append(" nodes</p>\n")
+                .append("<p class=\"note\">file size: ").append(esc(size)).append("</p>\n");
     }
 
     private void layerTable(WeightTable table) {

@@ -3,10 +3,13 @@ package io.sparq.converter.cli;
 import io.sparq.converter.Conversion;
 import io.sparq.converter.Formats;
 import io.sparq.converter.data.AtomicFiles;
+import io.sparq.converter.importer.OnnxFileSize;
+import io.sparq.converter.importer.OnnxImporter;
 import io.sparq.format.ErrorCode;
 import io.sparq.format.Graph;
 import io.sparq.format.SparqException;
 import io.sparq.format.ValueInfo;
+import io.sparq.format.codec.MetaValue;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -73,17 +76,23 @@ final class InspectCommand implements Callable<Integer> {
         Graph graph = opened.graph();
         WeightTable table = WeightTable.of(graph, opened.stored());
         PrintWriter out = spec.commandLine().getOut();
+        // an ONNX model's weights may be in external data files: its size is theirs too
+        List<Path> files = ModelFiles.isSparq(modelFile) ? List.of(modelFile) : OnnxFileSize.files(modelFile);
+        long bytes = OnnxFileSize.bytes(files);
+        String size = sizeLine(files, bytes, opened);
         if (report != null) {
-            String html = HtmlReport.of(modelFile.getFileName().toString(), opened, table);
+            String html = HtmlReport.of(modelFile.getFileName().toString(), opened, table, size);
             AtomicFiles.write(report, o -> o.write(html.getBytes(StandardCharsets.UTF_8)));
         }
         String recipe = opened.text(Conversion.RECIPE_KEY);
         if (json) {
             Map<String, Object> root = toJson(graph, table);
+            root.put("file_bytes", bytes);
+            root.put("source_bytes", sourceBytes(opened));
             root.put("recipe", recipe);
             out.println(Json.write(root));
         } else {
-            printText(out, graph, table);
+            printText(out, graph, table, size);
             if (recipe != null) {
                 out.println();
                 out.println("recipe (converted with):");
@@ -98,11 +107,16 @@ final class InspectCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    private void printText(PrintWriter out, Graph graph, WeightTable table) {
+    private void printText(PrintWriter out, Graph graph, WeightTable table, String size) {
         out.println("model   " + modelFile);
+        out.println("size    " + size);
         String producer = graph.metadata().getOrDefault("onnx.producer_name", "");
         if (!producer.isEmpty()) {
             out.println("producer " + producer + " " + graph.metadata().getOrDefault("onnx.producer_version", ""));
+        }
+        String checked = graph.metadata().get(OnnxImporter.CHECKER_NOTE_KEY);
+        if (checked != null) {
+            out.println("checker " + checked);
         }
         out.println("opset   " + graph.onnxOpset());
         out.println("inputs  " + graph.requiredInputs().stream().map(ValueInfo::toString).toList());
@@ -190,6 +204,26 @@ final class InspectCommand implements Callable<Integer> {
         m.put("dtype", v.type() == null ? null : v.type().displayName());
         m.put("shape", v.shape() == null ? null : v.shape().stream().map(d -> d.isFixed() ? (Object) d.value() : d.toString()).toList());
         return m;
+    }
+
+    /**
+     * The model's size: for ONNX with its external data files named, for a converted file with its
+     * source's size (the .onnx plus its external data) and how many times smaller the file is.
+     */
+    private static String sizeLine(List<Path> files, long bytes, ModelFiles.Opened opened) {
+        Long source = sourceBytes(opened);
+        if (source == null) {
+            return humanBytes(bytes) + (files.size() > 1 ? " (" + OnnxFileSize.describe(files) + ")" : "");
+        }
+        String name = opened.text("sparq.source.name");
+        return String.format(Locale.ROOT, "%s; %s was %s with its external data, %.1fx this size", humanBytes(bytes),
+                name == null ? "the source model" : name, humanBytes(source), (double) source / bytes);
+    }
+
+    /** The source model's bytes (.onnx plus external data) a converted file records, or null. */
+    private static Long sourceBytes(ModelFiles.Opened opened) {
+        MetaValue v = opened.metadata().get(Conversion.SOURCE_BYTES_KEY);
+        return v != null && v.value() instanceof Long n ? n : null;
     }
 
     static String humanBytes(long bytes) {

@@ -40,6 +40,11 @@ import java.util.Set;
 public final class OnnxImporter {
     /** Oldest ai.onnx opset accepted: LSTM, GRU and RNN took their current form in opset 7. */
     static final int MIN_OPSET = 7;
+    /**
+     * Metadata key of the line saying that the ONNX checker checked a copy of the model declaring
+     * older versions (the model is newer than the bundled checker knows); absent otherwise.
+     */
+    public static final String CHECKER_NOTE_KEY = "sparq.import.checker";
 
     private OnnxImporter() {
     }
@@ -50,12 +55,13 @@ public final class OnnxImporter {
      * <p>Constant nodes stay nodes. Nodes without a name are named {@code <opType>_<index>} (index
      * in their graph). {@link Graph#metadata()} holds the model's {@code metadata_props} plus
      * {@code onnx.ir_version}, and {@code onnx.producer_name}, {@code onnx.producer_version},
-     * {@code onnx.domain}, {@code onnx.model_version} when the model sets them.
+     * {@code onnx.domain}, {@code onnx.model_version} when the model sets them, and
+     * {@link #CHECKER_NOTE_KEY} when the checker checked it as an older-version copy.
      *
      * @throws SparqException every message starts with the file name: {@code IO_ERROR} if the file
      *         cannot be read, {@code CORRUPT_FILE} if it is not an ONNX protobuf (e.g. truncated),
      *         {@code INVALID_MODEL} if the ONNX checker rejects it, {@code UNSUPPORTED_MODEL} for an
-     *         IR version or ai.onnx opset outside what sparq knows (IR 10, opsets 7 .. 22), tensor
+     *         IR version or ai.onnx opset outside what sparq knows (IR up to 14, opsets 7 .. 28), tensor
      *         element types or value kinds sparq has no representation for; {@code INTERNAL} if the
      *         checker's native library cannot be loaded
      */
@@ -71,9 +77,9 @@ public final class OnnxImporter {
         progress.update(2, 4);
         try {
             checkVersions(model);
-            OnnxChecker.check(onnxFile);
+            String checkerNote = OnnxChecker.check(onnxFile, model);
             progress.update(3, 4);
-            Graph graph = convert(model, onnxFile.toAbsolutePath().getParent());
+            Graph graph = convert(model, onnxFile.toAbsolutePath().getParent(), checkerNote);
             progress.update(4, 4);
             return graph;
         } catch (SparqException e) {
@@ -136,12 +142,12 @@ public final class OnnxImporter {
     private static void checkVersions(ModelProto model) {
         if (model.getIrVersion() > OnnxChecker.MAX_IR_VERSION) {
             throw new SparqException(ErrorCode.UNSUPPORTED_MODEL, "ir_version " + model.getIrVersion()
-                    + " is newer than " + OnnxChecker.MAX_IR_VERSION + ", the newest sparq reads; a model of opset <= "
-                    + OnnxChecker.MAX_OPSET + " can be saved with ir_version " + OnnxChecker.MAX_IR_VERSION);
+                    + " is newer than " + OnnxChecker.MAX_IR_VERSION + " (onnx 1.23), the newest sparq reads; a model of"
+                    + " opset <= " + OnnxChecker.MAX_OPSET + " can be saved with ir_version " + OnnxChecker.MAX_IR_VERSION);
         }
         for (OperatorSetIdProto opset : model.getOpsetImportList()) {
             long v = opset.getVersion();
-            if (opset.getDomain().isEmpty() && (v < MIN_OPSET || v > OnnxChecker.MAX_OPSET)) {
+            if (isAiOnnx(opset.getDomain()) && (v < MIN_OPSET || v > OnnxChecker.MAX_OPSET)) {
                 throw new SparqException(ErrorCode.UNSUPPORTED_MODEL, "ai.onnx opset " + v + " is outside "
                         + MIN_OPSET + " .. " + OnnxChecker.MAX_OPSET + ", the opsets sparq supports; convert it with"
                         + " onnx.version_converter.convert_version(model, " + OnnxChecker.MAX_OPSET + ")");
@@ -149,7 +155,18 @@ public final class OnnxImporter {
         }
     }
 
-    private static Graph convert(ModelProto model, Path baseDir) {
+    /** Whether {@code domain} names the default operator set ({@code ""} or {@code "ai.onnx"}). */
+    static boolean isAiOnnx(String domain) {
+        return domain.isEmpty() || domain.equals("ai.onnx");
+    }
+
+    /** The model's ai.onnx opset version, 0 if it imports none. */
+    static long aiOnnxOpset(ModelProto model) {
+        return model.getOpsetImportList().stream().filter(o -> isAiOnnx(o.getDomain()))
+                .mapToLong(OperatorSetIdProto::getVersion).max().orElse(0);
+    }
+
+    private static Graph convert(ModelProto model, Path baseDir, String checkerNote) {
         Map<String, Integer> opsets = new LinkedHashMap<>();
         for (OperatorSetIdProto opset : model.getOpsetImportList()) {
             // the checker knows no bounds for other domains' versions; the graph IR keeps them as int
@@ -176,6 +193,9 @@ public final class OnnxImporter {
         }
         if (model.hasModelVersion()) {
             metadata.put("onnx.model_version", Long.toString(model.getModelVersion()));
+        }
+        if (checkerNote != null) {
+            metadata.put(CHECKER_NOTE_KEY, checkerNote);
         }
         return graph(model.getGraph(), baseDir, opsets, metadata);
     }

@@ -222,6 +222,52 @@ class ConvertCommandTest {
         assertTrue(compact.contains("\"encoding\":\"dense/int8\""), doc);
     }
 
+    /**
+     * torch's default exporter keeps the weights in {@code model.onnx.data}: convert's report, its
+     * JSON and inspect (text, JSON, HTML) compare against the .onnx plus that file.
+     */
+    @Test
+    void sizeComparisonsCountTheSourcesExternalData() throws IOException {
+        Path onnx = models.resolveSibling("exports").resolve("dynamo_static").resolve("lstm_stack2_bidir.onnx");
+        Path data = onnx.resolveSibling("lstm_stack2_bidir.onnx.data");
+        long source = Files.size(onnx) + Files.size(data);
+        assertTrue(Files.size(data) > Files.size(onnx), "the weights are in " + data);
+        Path out = tmp.resolve("external.sparq");
+        CliRun r = sparq("convert", onnx.toString(), "-o", out.toString(), "--sparsity", "0.5");
+        assertEquals(ExitCode.OK, r.exit(), r.err());
+        String ratio = String.format(java.util.Locale.ROOT, "%.1fx smaller", (double) source / Files.size(out));
+        assertTrue(r.out().contains("; lstm_stack2_bidir.onnx + lstm_stack2_bidir.onnx.data were "
+                + InspectCommand.humanBytes(source) + ", " + ratio + ")"), r.out());
+        CliRun json = sparq("convert", onnx.toString(), "-o", out.toString(), "--sparsity", "0.5", "--json", "-q");
+        assertTrue(json.out().replaceAll("\\s", "").contains("\"model_bytes\":" + source + ","), json.out());
+
+        CliRun original = sparq("inspect", onnx.toString());
+        assertTrue(original.out().contains("size    " + InspectCommand.humanBytes(source)
+                + " (lstm_stack2_bidir.onnx + lstm_stack2_bidir.onnx.data)"), original.out());
+        Path report = tmp.resolve("report.html");
+        CliRun converted = sparq("inspect", out.toString(), "--report", report.toString());
+        String line = "size    " + InspectCommand.humanBytes(Files.size(out)) + "; lstm_stack2_bidir.onnx was "
+                + InspectCommand.humanBytes(source) + " with its external data, "
+                + String.format(java.util.Locale.ROOT, "%.1fx this size", (double) source / Files.size(out));
+        assertTrue(converted.out().contains(line), converted.out());
+        assertTrue(Files.readString(report).contains("file size: " + line.substring("size    ".length())), "report");
+        CliRun convertedJson = sparq("inspect", out.toString(), "--json");
+        assertTrue(convertedJson.out().replaceAll("\\s", "").contains("\"source_bytes\":" + source), convertedJson.out());
+    }
+
+    /** A model saved by onnx 1.23 (IR 14, opset 28) converts, and convert and inspect say how the checker saw it. */
+    @Test
+    void newerOnnxVersionsConvertAndSayHowTheyWereChecked() {
+        Path onnx = models.resolveSibling("exports").resolve("onnx_ir14").resolve("lstm_stack2_bidir.onnx");
+        String note = "IR 14 / opset 28 is newer than the bundled ONNX checker (1.17) knows: it checked the model as"
+                + " IR 10 / opset 22, sparq's own validation covers the rest";
+        CliRun r = sparq("convert", onnx.toString(), "-o", tmp.resolve("ir14.sparq").toString(), "--sparsity", "0.5");
+        assertEquals(ExitCode.OK, r.exit(), r.err());
+        assertTrue(r.err().contains(note), r.err());
+        CliRun inspect = sparq("inspect", onnx.toString());
+        assertTrue(inspect.out().contains("checker " + note), inspect.out());
+    }
+
     /** A wrong output path fails before any work, not after a long fine-tuning run. */
     @Test
     void anUnwritableOutputFailsBeforeAnyWork() {

@@ -293,21 +293,67 @@ class OnnxImporterTest {
             ModelProto m = OnnxModels.relu().toBuilder().setOpsetImport(0,
                     OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset)).build();
             SparqException e = assertFails(ErrorCode.UNSUPPORTED_MODEL, () -> OnnxImporter.load(write(dir, "m.onnx", m)));
-            assertTrue(e.getMessage().contains("opset " + opset + " is outside 7 .. 22"), e.getMessage());
+            assertTrue(e.getMessage().contains("opset " + opset + " is outside 7 .. 28"), e.getMessage());
         }
-        ModelProto ir11 = OnnxModels.relu().toBuilder().setIrVersion(OnnxChecker.MAX_IR_VERSION + 1).build();
-        assertTrue(assertFails(ErrorCode.UNSUPPORTED_MODEL, () -> OnnxImporter.load(write(dir, "ir.onnx", ir11)))
-                .getMessage().contains("ir_version 11"));
+        ModelProto ir15 = OnnxModels.relu().toBuilder().setIrVersion(OnnxChecker.MAX_IR_VERSION + 1).build();
+        assertTrue(assertFails(ErrorCode.UNSUPPORTED_MODEL, () -> OnnxImporter.load(write(dir, "ir.onnx", ir15)))
+                .getMessage().contains("ir_version 15 is newer than 14 (onnx 1.23)"));
         assertEquals(7, OnnxImporter.load(write(dir, "op7.onnx", OnnxModels.relu().toBuilder().setIrVersion(3)
                 .setOpsetImport(0, OperatorSetIdProto.newBuilder().setDomain("").setVersion(7)).build())).onnxOpset());
+    }
+
+    /** As onnx 1.23's {@code onnx.helper.make_model} saves a model: IR 14, ai.onnx opset 28. */
+    private static ModelProto newest(ModelProto m) {
+        return m.toBuilder().setIrVersion(OnnxChecker.MAX_IR_VERSION)
+                .setOpsetImport(0, OperatorSetIdProto.newBuilder().setDomain("").setVersion(OnnxChecker.MAX_OPSET)).build();
+    }
+
+    @Test
+    void readsModelsNewerThanTheCheckerAndSaysTheCheckerSawAnOlderCopy() {
+        Graph g = OnnxImporter.load(write(dir, "ir14.onnx", newest(OnnxModels.relu())));
+        assertEquals(OnnxChecker.MAX_OPSET, g.onnxOpset());
+        assertEquals("14", g.metadata().get("onnx.ir_version"));
+        assertEquals("IR 14 / opset 28 is newer than the bundled ONNX checker (1.17) knows: it checked the model as"
+                + " IR 10 / opset 22, sparq's own validation covers the rest", g.metadata().get(OnnxImporter.CHECKER_NOTE_KEY));
+        assertFalse(OnnxImporter.load(write(dir, "ir10.onnx", OnnxModels.relu())).metadata()
+                .containsKey(OnnxImporter.CHECKER_NOTE_KEY));
+    }
+
+    @Test
+    void theCheckerStillChecksNewerModels() {
+        ModelProto dangling = newest(OnnxModels.relu().toBuilder().setGraph(OnnxModels.relu().getGraph().toBuilder()
+                .setNode(0, node("relu", "Relu", List.of("nowhere"), List.of("y")))).build());
+        Path file = write(dir, "dangling.onnx", dangling);
+        SparqException e = assertFails(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(file));
+        assertTrue(e.getMessage().startsWith(file + ": ONNX checker: "), e.getMessage());
+        assertTrue(e.getMessage().contains("'nowhere'"), e.getMessage());
+
+        ModelProto unknownOp = newest(OnnxModels.relu().toBuilder().setGraph(OnnxModels.relu().getGraph().toBuilder()
+                .setNode(0, node("f", "Frobnicate", List.of("x"), List.of("y")))).build());
+        SparqException op = assertFails(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(write(dir, "op.onnx", unknownOp)));
+        assertTrue(op.getMessage().contains("ONNX checker: No Op registered for Frobnicate"), op.getMessage());
+    }
+
+    @Test
+    void newerModelsReadExternalDataRelativeToTheModelFolderWhereverTheyAreLoadedFrom() {
+        ModelProto m = newest(OnnxModels.relu().toBuilder().setGraph(OnnxModels.relu().getGraph().toBuilder()
+                .addInitializer(external("w", new long[] {2, 3}, "weights/w.bin", 16L, 24L))).build());
+        write(dir.resolve("m/weights/w.bin"), littleEndian(16, 1, 2, 3, 4, 5, 6, -7, 8));
+        Graph g = OnnxImporter.load(write(dir.resolve("m"), "model.onnx", m));
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, g.initializers().get("w").floats());
+
+        ModelProto missing = newest(OnnxModels.relu().toBuilder().setGraph(OnnxModels.relu().getGraph().toBuilder()
+                .addInitializer(external("w", new long[] {2}, "absent.bin", null, null))).build());
+        SparqException e = assertFails(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(write(dir.resolve("m"), "missing.onnx", missing)));
+        assertTrue(e.getMessage().contains("ONNX checker: ") && e.getMessage().contains("absent.bin"), e.getMessage());
     }
 
     @Test
     void versionLimitsMatchTheBundledChecker() {
         OnnxChecker.check(write(dir, "relu.onnx", OnnxModels.relu()));   // loads the natives
         var range = OpSchemaRegistry.DomainToVersionRange.Instance().Map();
-        assertEquals(OnnxChecker.MAX_OPSET, range.second(new BytePointer("")));
-        assertEquals(OnnxChecker.MAX_IR_VERSION, org.bytedeco.onnx.global.onnx.IR_VERSION);
+        assertEquals(OnnxChecker.CHECKER_OPSET, range.second(new BytePointer("")));
+        assertEquals(OnnxChecker.CHECKER_IR_VERSION, org.bytedeco.onnx.global.onnx.IR_VERSION);
     }
 
     @Test
