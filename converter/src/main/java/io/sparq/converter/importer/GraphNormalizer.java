@@ -796,7 +796,9 @@ public final class GraphNormalizer {
                 int[] data = trace.get(ins.get(0)).shape();
                 long[] general = target.clone();
                 for (int d = 0; d < general.length && d < data.length; d++) {
-                    if (general[d] > 1 && sizes.contains((int) general[d]) && data[d] == general[d]) {
+                    // copying the data's own dimension is right at the exported size, and stays right at any
+                    // other: either that dimension follows the generalized one, or it is fixed
+                    if (general[d] > 0 && sizes.contains((int) general[d]) && data[d] == general[d]) {
                         general[d] = 0;
                     }
                 }
