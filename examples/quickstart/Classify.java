@@ -23,7 +23,8 @@ public class Classify {
         raw.asFloatBuffer().get(x);
         int batch = x.length / (24 * 16);
         try (Session session = model.newSession()) {          // one per thread
-            Tensor logits = session.run(Map.of("x", Tensor.ofFloats(new int[] {batch, 24, 16}, x))).get("logits");
+            String output = model.outputs().get(0).name();   // the class scores, [batch, 6]
+            Tensor logits = session.run(Map.of("x", Tensor.ofFloats(new int[] {batch, 24, 16}, x))).get(output);
             float[] scores = logits.floats();
             for (int b = 0; b < batch; b++) {
                 int best = 0;

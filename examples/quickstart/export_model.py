@@ -1,19 +1,20 @@
 """Trains a small LSTM sequence classifier in PyTorch and exports it as the quick start's inputs.
 
 Writes, next to this script:
-  classifier.onnx      the dense model, as torch.onnx.export writes it (input x [batch, time, 16],
-                       output logits [batch, 6])
+  classifier.onnx      the dense model, as torch.onnx.export(model, args, f) writes it (input
+  classifier.onnx.data x [1, 24, 16], output linear [1, 6]; the weights in the .data file)
   train.npz            x: 1,024 training sequences (sparq convert --data)
   test.npz             x: 256 held-out sequences (sparq verify --inputs, sparq run)
-  test_labels.npz      logits: their classes (sparq verify --labels)
+  test_labels.npz      linear: their classes (sparq verify --labels), keyed by the output's name
   samples.f32          the first 4 held-out sequences as raw little-endian float32 (Classify.java)
 
 The task: each sequence is noise with one of six 16-dimensional patterns faded in somewhere
-along the time axis; the class is the pattern. python3 export_model.py (torch, numpy).
+along the time axis; the class is the pattern. python3 export_model.py (torch, onnx, onnxscript, numpy).
 """
 import pathlib
 
 import numpy as np
+import onnx
 import torch
 
 here = pathlib.Path(__file__).resolve().parent
@@ -58,11 +59,12 @@ with torch.no_grad():
     accuracy = (model(torch.from_numpy(test_x)).argmax(1).numpy() == test_y).mean()
 print(f"held-out accuracy {accuracy:.3f}")
 
-torch.onnx.export(model, (torch.from_numpy(test_x[:1]),), str(here / "classifier.onnx"),
-                  input_names=["x"], output_names=["logits"], opset_version=17, dynamo=False,
-                  dynamic_axes={"x": {0: "batch", 1: "time"}, "logits": {0: "batch"}})
+# the exporter's plain default call (torch >= 2.9: the dynamo exporter): static shapes [1, 24, 16],
+# weights in classifier.onnx.data, the output named after the last op ("linear")
+torch.onnx.export(model, (torch.from_numpy(test_x[:1]),), str(here / "classifier.onnx"))
+output = onnx.load(str(here / "classifier.onnx"), load_external_data=False).graph.output[0].name
 np.savez(here / "train.npz", x=train_x)
 np.savez(here / "test.npz", x=test_x)
-np.savez(here / "test_labels.npz", logits=test_y)
+np.savez(here / "test_labels.npz", **{output: test_y})
 test_x[:4].astype("<f4").tofile(here / "samples.f32")
 print("classes of samples.f32:", test_y[:4].tolist())

@@ -779,6 +779,7 @@ public final class GraphNormalizer {
         Map<String, List<Node>> readers = new HashMap<>();
         g.nodes().forEach(n -> n.inputs().forEach(i -> readers.computeIfAbsent(i, k -> new ArrayList<>()).add(n)));
         Set<String> inputNames = names(g.inputs());
+        Map<String, String> rebuilt = new LinkedHashMap<>();   // new Reshape target -> the one it replaces
         List<Node> nodes = new ArrayList<>();
         for (Node n : g.nodes()) {
             List<String> ins = new ArrayList<>(n.inputs());
@@ -805,6 +806,7 @@ public final class GraphNormalizer {
                 if (!Arrays.equals(general, target)) {
                     String name = uniqueName(ins.get(1) + "_any_batch", inits, trace);
                     inits.put(name, Tensor.ofLongs(new int[] {general.length}, general));
+                    rebuilt.put(name, ins.get(1));
                     ins.set(1, name);
                 }
             }
@@ -825,6 +827,20 @@ public final class GraphNormalizer {
             if (t != e.getValue()) {
                 inits.put(e.getKey(), t);
             }
+        }
+        // a rebuilt Reshape target takes the original's name where nothing reads the original any more
+        Set<String> read = new HashSet<>();
+        nodes.forEach(n -> read.addAll(n.inputs()));
+        Map<String, String> back = new HashMap<>();
+        rebuilt.forEach((made, from) -> {
+            if (!read.contains(from) && !back.containsValue(from)) {
+                back.put(made, from);
+            }
+        });
+        if (!back.isEmpty()) {
+            back.forEach((made, from) -> inits.put(from, inits.remove(made)));
+            nodes.replaceAll(n -> new Node(n.name(), n.opType(), n.domain(),
+                    n.inputs().stream().map(i -> back.getOrDefault(i, i)).toList(), n.outputs(), n.attributes()));
         }
         Graph out = new Graph(g.name(), g.inputs(), g.outputs(), nodes, inits, g.opsets(), g.metadata());
         return GraphSpecializer.withoutDeadCode(out);
