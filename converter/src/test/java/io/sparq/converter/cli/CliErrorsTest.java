@@ -185,7 +185,7 @@ class CliErrorsTest {
         Files.copy(quickstart.resolve("classifier.onnx"), named);
         CliRun r = sparq("inspect", named.toString());
         assertEquals(ExitCode.FAILURE, r.exit(), r.err());
-        assertEquals(List.of("sparq: error: " + named + ": header at byte 0: not a .sparq file: it starts with 08 08 12 07"
+        assertEquals(List.of("sparq: error: " + named + ": header at byte 0: not a .sparq file: it starts with 08 0A 12 07"
                 + " 70 79 74 6F, where a .sparq file starts with 89 53 50 51 0D 0A 1A 0A; it looks like an ONNX model:"
                 + " convert it to .sparq first (sparq convert MODEL.onnx -o MODEL.sparq) [BAD_MAGIC]"), errorLines(r));
     }
@@ -218,7 +218,7 @@ class CliErrorsTest {
                 "--sparsity", "0.9");
         assertEquals(ExitCode.OK, r.exit(), r.err());
         assertTrue(r.out().contains("output change on generated inputs (uniform in [-1, 1), every symbolic dimension 16),"
-                + " converted against dense:\n  logits: relative error "), r.out());
+                + " converted against dense:\n  linear: relative error "), r.out());
         List<String> warnings = errorLines(r);
         assertEquals(1, warnings.size(), r.err());
         assertTrue(warnings.get(0).startsWith("sparq: warning: one-shot pruning moved the outputs by up to "), r.err());
@@ -230,7 +230,7 @@ class CliErrorsTest {
                 "--inputs", quickstart.resolve("test.npz").toString(), "--labels", quickstart.resolve("test_labels.npz").toString(),
                 "--max-drop", "0.02");
         assertEquals(ExitCode.FAILURE, v.exit(), v.err());
-        assertTrue(errorLines(v).get(0).startsWith("sparq: error: the accuracy of output 'logits' fell from 1.0000 to "),
+        assertTrue(errorLines(v).get(0).startsWith("sparq: error: the accuracy of output 'linear' fell from 1.0000 to "),
                 v.err());
         assertTrue(v.out().contains("pass rule: accuracy drop <= 0.02000 (--max-drop); relative error shown, not checked"),
                 v.out());
