@@ -64,6 +64,8 @@ class CliErrorsTest {
     void misspeltCommand() {
         assertUsage(sparq("conver", "model.onnx"), "sparq: error: unknown command 'conver'; did you mean convert or"
                 + " version or verify?", null);
+        assertUsage(sparq("help", "conver"), "sparq: error: unknown command 'conver'; the commands are convert, run,"
+                + " inspect, verify, bench, schedule, version", null);
         assertUsage(sparq("frobnicate"), "sparq: error: unknown command 'frobnicate'; the commands are convert, run,"
                 + " inspect, verify, bench, schedule, version", null);
     }
