@@ -5,9 +5,14 @@ import io.sparq.converter.Formats;
 import io.sparq.converter.Recipe;
 import io.sparq.converter.encode.TensorReport;
 import io.sparq.converter.prune.Pruner;
+import io.sparq.converter.importer.OnnxImporter;
+import io.sparq.converter.specialize.GraphSpecializer;
 import io.sparq.converter.specialize.Specialization;
 import io.sparq.format.ErrorCode;
+import io.sparq.format.Graph;
 import io.sparq.format.SparqException;
+import io.sparq.format.Tensor;
+import io.sparq.runtime.api.Model;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -285,20 +290,20 @@ final class ConvertCommand implements Callable<Integer> {
      * {@code --inputs}, or on generated inputs; null when inputs cannot be generated.
      */
     private OutputChange measureChange(Conversion.Options options) {
-        io.sparq.format.Graph dense = io.sparq.converter.importer.OnnxImporter.load(modelFile);
+        Graph dense = OnnxImporter.load(modelFile);
         if (options.specialization() != null && !options.specialization().isEmpty()) {
-            dense = io.sparq.converter.specialize.GraphSpecializer.specialize(dense, options.specialization()).graph();
+            dense = GraphSpecializer.specialize(dense, options.specialization()).graph();
         }
-        io.sparq.runtime.api.Model denseModel = io.sparq.runtime.api.Model.fromGraph(dense);
+        Model denseModel = Model.fromGraph(dense);
         if (inputsFile != null) {
-            return OutputChange.measure(denseModel, io.sparq.runtime.api.Model.load(outputFile),
+            return OutputChange.measure(denseModel, Model.load(outputFile),
                     RunCommand.readInputs(inputsFile, denseModel.inputs()), inputsFile.toString(), true);
         }
-        Map<String, io.sparq.format.Tensor> feeds = OutputChange.generatedInputs(denseModel.inputs());
+        Map<String, Tensor> feeds = OutputChange.generatedInputs(denseModel.inputs());
         if (feeds == null) {
             return null;
         }
-        return OutputChange.measure(denseModel, io.sparq.runtime.api.Model.load(outputFile), feeds,
+        return OutputChange.measure(denseModel, Model.load(outputFile), feeds,
                 "generated inputs (uniform in [-1, 1), every symbolic dimension " + OutputChange.GENERATED_DIM + ")", false);
     }
 
@@ -333,7 +338,7 @@ final class ConvertCommand implements Callable<Integer> {
             out.println("pruned tensors:");
             out.printf("  %-40s %-14s %8s %8s%n", "tensor", "shape", "target", "achieved");
             for (Pruner.TensorReport t : r.pruned()) {
-                out.printf(Locale.ROOT, "  %-40s %-14s %8s %8s%n", t.name(), java.util.Arrays.toString(t.shape()),
+                out.printf(Locale.ROOT, "  %-40s %-14s %8s %8s%n", t.name(), Arrays.toString(t.shape()),
                         Formats.percent(t.target()), Formats.percent(t.achieved()));
             }
         }
