@@ -348,7 +348,8 @@ final class ConvertCommand implements Callable<Integer> {
         }
         r.frozen().forEach((name, why) -> out.println("  not trained: " + name + " (" + why + ")"));
         out.println("stored tensors:");
-        r.plan().table().forEach(line -> out.println("  " + line));
+        Map<String, Double> zeros = storedZeros();
+        r.plan().table(t -> zeros.getOrDefault(t.name(), t.sparsity())).forEach(line -> out.println("  " + line));
         double ratio = (double) r.inputBytes() / r.outputBytes();
         out.printf(Locale.ROOT, "wrote %s (%s; %s was %s, %s)%n", outputFile, InspectCommand.humanBytes(r.outputBytes()),
                 modelFile.getFileName(), InspectCommand.humanBytes(r.inputBytes()),
@@ -357,6 +358,19 @@ final class ConvertCommand implements Callable<Integer> {
             out.println("wrote " + encode.emitOnnx + " (pruned model as ONNX)");
         }
         out.flush();
+    }
+
+    /** The share of zeros of each initializer as the written file decodes it, counted as inspect counts them. */
+    private Map<String, Double> storedZeros() {
+        Map<String, Double> zeros = new LinkedHashMap<>();
+        ModelFiles.load(outputFile).initializers().forEach((name, t) -> {
+            long n = 0;
+            for (int i = 0; i < t.size(); i++) {
+                n += t.getDouble(i) == 0 ? 1 : 0;
+            }
+            zeros.put(name, t.size() == 0 ? 0.0 : (double) n / t.size());
+        });
+        return zeros;
     }
 
     private Map<String, Object> toJson(Conversion.Result r) {

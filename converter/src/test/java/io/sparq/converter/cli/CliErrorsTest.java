@@ -233,6 +233,26 @@ class CliErrorsTest {
                 v.out());
     }
 
+    /** convert's stored-tensor table and inspect print the same zeros and encoding for a tensor, formatted alike. */
+    @Test
+    void convertAndInspectDescribeATensorAlike() {
+        Path out = tmp.resolve("c.sparq");
+        CliRun c = sparq("convert", quickstart.resolve("classifier.onnx").toString(), "-o", out.toString(), "--sparsity", "0.9");
+        assertEquals(ExitCode.OK, c.exit(), c.err());
+        CliRun i = sparq("inspect", out.toString());
+        assertEquals(ExitCode.OK, i.exit(), i.err());
+        for (String tensor : List.of("onnx::LSTM_110", "head.bias")) {
+            String[] converted = c.out().lines().filter(l -> l.startsWith("  " + tensor + " ") && l.contains("/"))
+                    .findFirst().orElseThrow().trim().split("\\s{2,}");
+            String inspected = i.out().lines().filter(l -> l.contains(" " + tensor + " ")).findFirst().orElseThrow();
+            String zeros = converted[converted.length - 6];     // tensor role shape zeros block encoding bytes dense max|err|
+            String encoding = converted[converted.length - 4];
+            assertTrue(zeros.matches("\\d+\\.\\d\\d%") && inspected.contains(" " + zeros + " "), zeros + " vs " + inspected);
+            assertTrue(inspected.contains(" " + encoding + " "), encoding + " vs " + inspected);
+        }
+        assertFalse(c.out().contains("native"), "encodings name their value type: " + c.out());
+    }
+
     @Test
     void losslessConversionWarnsOfNothing() {
         CliRun r = sparq("convert", models.resolve("lstm_classifier.onnx").toString(), "-o", tmp.resolve("d.sparq").toString());
