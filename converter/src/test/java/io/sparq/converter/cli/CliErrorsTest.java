@@ -233,6 +233,15 @@ class CliErrorsTest {
                 v.out());
     }
 
+    @Test
+    void maxDropPassesAModelThatKeepsItsAccuracy() {
+        String onnx = quickstart.resolve("classifier.onnx").toString();
+        CliRun v = sparq("verify", onnx, onnx, "--inputs", quickstart.resolve("test.npz").toString(),
+                "--labels", quickstart.resolve("test_labels.npz").toString(), "--max-drop", "0");
+        assertEquals(ExitCode.OK, v.exit(), v.err());
+        assertTrue(v.out().lines().anyMatch(l -> l.startsWith("logits") && l.endsWith("  ok")), v.out());
+    }
+
     /** convert's stored-tensor table and inspect print the same zeros and encoding for a tensor, formatted alike. */
     @Test
     void convertAndInspectDescribeATensorAlike() {
