@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.DoublePredicate;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -112,7 +113,7 @@ public final class Recipe {
     private enum Type { NUMBER, INTEGER, STRING, BOOLEAN, TARGETS, AXES }
 
     /** The values a numeric setting allows, and how an error message states them. */
-    private record Range(java.util.function.DoublePredicate allows, String allowed) {
+    private record Range(DoublePredicate allows, String allowed) {
         static final Range ANY = new Range(v -> true, "any value");
         static final Range FRACTION = new Range(v -> v >= 0 && v < 1, "0 <= value < 1");
         static final Range POSITIVE = new Range(v -> v > 0, "> 0");

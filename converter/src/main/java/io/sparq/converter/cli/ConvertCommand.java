@@ -6,9 +6,14 @@ import io.sparq.converter.Recipe;
 import io.sparq.converter.encode.TensorReport;
 import io.sparq.converter.importer.OnnxFileSize;
 import io.sparq.converter.prune.Pruner;
+import io.sparq.converter.importer.OnnxImporter;
+import io.sparq.converter.specialize.GraphSpecializer;
 import io.sparq.converter.specialize.Specialization;
 import io.sparq.format.ErrorCode;
+import io.sparq.format.Graph;
 import io.sparq.format.SparqException;
+import io.sparq.format.Tensor;
+import io.sparq.runtime.api.Model;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -293,20 +298,20 @@ final class ConvertCommand implements Callable<Integer> {
      * {@code --inputs}, or on generated inputs; null when inputs cannot be generated.
      */
     private OutputChange measureChange(Conversion.Options options) {
-        io.sparq.format.Graph dense = io.sparq.converter.importer.OnnxImporter.load(modelFile);
+        Graph dense = OnnxImporter.load(modelFile);
         if (options.specialization() != null && !options.specialization().isEmpty()) {
-            dense = io.sparq.converter.specialize.GraphSpecializer.specialize(dense, options.specialization()).graph();
+            dense = GraphSpecializer.specialize(dense, options.specialization()).graph();
         }
-        io.sparq.runtime.api.Model denseModel = io.sparq.runtime.api.Model.fromGraph(dense);
+        Model denseModel = Model.fromGraph(dense);
         if (inputsFile != null) {
-            return OutputChange.measure(denseModel, io.sparq.runtime.api.Model.load(outputFile),
+            return OutputChange.measure(denseModel, Model.load(outputFile),
                     RunCommand.readInputs(inputsFile, denseModel.inputs()), inputsFile.toString(), true);
         }
-        Map<String, io.sparq.format.Tensor> feeds = OutputChange.generatedInputs(denseModel.inputs());
+        Map<String, Tensor> feeds = OutputChange.generatedInputs(denseModel.inputs());
         if (feeds == null) {
             return null;
         }
-        return OutputChange.measure(denseModel, io.sparq.runtime.api.Model.load(outputFile), feeds,
+        return OutputChange.measure(denseModel, Model.load(outputFile), feeds,
                 "generated inputs (uniform in [-1, 1), every symbolic dimension " + OutputChange.GENERATED_DIM + ")", false);
     }
 
@@ -341,7 +346,7 @@ final class ConvertCommand implements Callable<Integer> {
             out.println("pruned tensors:");
             out.printf("  %-40s %-14s %8s %8s%n", "tensor", "shape", "target", "achieved");
             for (Pruner.TensorReport t : r.pruned()) {
-                out.printf(Locale.ROOT, "  %-40s %-14s %8s %8s%n", t.name(), java.util.Arrays.toString(t.shape()),
+                out.printf(Locale.ROOT, "  %-40s %-14s %8s %8s%n", t.name(), Arrays.toString(t.shape()),
                         Formats.percent(t.target()), Formats.percent(t.achieved()));
             }
         }
@@ -351,7 +356,8 @@ final class ConvertCommand implements Callable<Integer> {
         }
         r.frozen().forEach((name, why) -> out.println("  not trained: " + name + " (" + why + ")"));
         out.println("stored tensors:");
-        r.plan().table().forEach(line -> out.println("  " + line));
+        Map<String, Double> zeros = storedZeros();
+        r.plan().table(t -> zeros.getOrDefault(t.name(), t.sparsity())).forEach(line -> out.println("  " + line));
         double ratio = (double) r.inputBytes() / r.outputBytes();
         String source = OnnxFileSize.describe(OnnxFileSize.files(modelFile));   // the weights may be in external data files
         out.printf(Locale.ROOT, "wrote %s (%s; %s %s %s, %s)%n", outputFile, InspectCommand.humanBytes(r.outputBytes()),
@@ -361,6 +367,19 @@ final class ConvertCommand implements Callable<Integer> {
             out.println("wrote " + encode.emitOnnx + " (pruned model as ONNX)");
         }
         out.flush();
+    }
+
+    /** The share of zeros of each initializer as the written file decodes it, counted as inspect counts them. */
+    private Map<String, Double> storedZeros() {
+        Map<String, Double> zeros = new LinkedHashMap<>();
+        ModelFiles.load(outputFile).initializers().forEach((name, t) -> {
+            long n = 0;
+            for (int i = 0; i < t.size(); i++) {
+                n += t.getDouble(i) == 0 ? 1 : 0;
+            }
+            zeros.put(name, t.size() == 0 ? 0.0 : (double) n / t.size());
+        });
+        return zeros;
     }
 
     private Map<String, Object> toJson(Conversion.Result r) {

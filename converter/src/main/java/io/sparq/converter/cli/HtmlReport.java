@@ -93,7 +93,7 @@ final class HtmlReport {
         double sparsity = table.parameters() == 0 ? 0 : (double) table.zeros() / table.parameters();
         html.append("<p class=\"summary\">")
                 .append("<span><b>").append(String.format(Locale.ROOT, "%,d", table.parameters())).append("</b> weights</span>")
-                .append("<span><b>").append(pct(sparsity)).append("</b> zeros</span>")
+                .append("<span><b>").append(Formats.percent(sparsity)).append("</b> zeros</span>")
                 .append("<span><b>").append(esc(InspectCommand.humanBytes(table.bytes()))).append("</b> stored</span>")
                 .append("<span><b>").append(esc(InspectCommand.humanBytes(table.denseBytes()))).append("</b> as dense fp32</span>");
         if (table.bytes() > 0) {
@@ -140,8 +140,8 @@ final class HtmlReport {
             double s = r.parameters() == 0 ? 0 : (double) r.zeros() / r.parameters();
             int y = i * ROW;
             label(r.tensor(), y);
-            rect(LABEL, y + 4, Math.max(1, s * plot), ROW - 8, BLUE, r.tensor() + ": " + pct(s) + " zeros of " + r.parameters());
-            text(LABEL + s * plot + 6, y + ROW - 7, pct(s), "start");
+            rect(LABEL, y + 4, Math.max(1, s * plot), ROW - 8, BLUE, r.tensor() + ": " + Formats.percent(s) + " zeros of " + r.parameters());
+            text(LABEL + s * plot + 6, y + ROW - 7, Formats.percent(s), "start");
         }
         html.append("</svg>\n");
     }
@@ -248,7 +248,7 @@ final class HtmlReport {
         long max = Math.max(1, Math.max(Arrays.stream(before.counts()).max().orElse(1), Arrays.stream(after.counts()).max().orElse(1)));
         html.append("<div class=\"hist\">");
         svgOpen(w, h, "magnitudes of " + name);
-        text(left, 11, name + " \u2014 zeros after: " + pct((double) after.zeros() / Math.max(1, size)), "start");
+        text(left, 11, name + " \u2014 zeros after: " + Formats.percent((double) after.zeros() / Math.max(1, size)), "start");
         int bins = before.counts().length;
         double bw = (double) plotW / bins;
         for (int b = 0; b < bins; b++) {
@@ -312,8 +312,9 @@ final class HtmlReport {
                 .append(esc(s)).append("</text>\n");
     }
 
+    /** An axis tick: whole percent. */
     private static String pct(double v) {
-        return String.format(Locale.ROOT, "%.1f%%", 100 * v);
+        return String.format(Locale.ROOT, "%.0f%%", 100 * v);
     }
 
     static String esc(String s) {

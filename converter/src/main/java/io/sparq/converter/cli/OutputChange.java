@@ -1,5 +1,6 @@
 package io.sparq.converter.cli;
 
+import io.sparq.converter.Formats;
 import io.sparq.format.DataType;
 import io.sparq.format.Tensor;
 import io.sparq.format.ValueInfo;
@@ -7,6 +8,7 @@ import io.sparq.runtime.api.Model;
 import io.sparq.runtime.api.Session;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -112,7 +114,7 @@ final class OutputChange {
     /** The share of rows (all axes but the last) whose arg-max agrees; NaN without a class axis. */
     private static double sameTop(Tensor a, Tensor b) {
         int[] shape = a.shape();
-        if (shape.length < 2 || shape[shape.length - 1] < 2 || !java.util.Arrays.equals(shape, b.shape())) {
+        if (shape.length < 2 || shape[shape.length - 1] < 2 || !Arrays.equals(shape, b.shape())) {
             return Double.NaN;
         }
         int classes = shape[shape.length - 1];
@@ -140,7 +142,7 @@ final class OutputChange {
         List<String> lines = new ArrayList<>();
         for (Output o : outputs) {
             lines.add(String.format(Locale.ROOT, "%s: relative error %.3g (max|a-b| / max|a|)%s", o.name(), o.relativeError(),
-                    Double.isNaN(o.sameTop()) ? "" : ", same top class in " + io.sparq.converter.Formats.percent(o.sameTop())
+                    Double.isNaN(o.sameTop()) ? "" : ", same top class in " + Formats.percent(o.sameTop())
                             + " of rows"));
         }
         return lines;

@@ -1,6 +1,7 @@
 package io.sparq.converter.cli;
 
 import io.sparq.converter.Conversion;
+import io.sparq.converter.Formats;
 
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -77,7 +78,7 @@ final class ProgressPrinter implements Conversion.Listener {
         long done = p.step() + 1;
         boolean last = done == p.totalSteps();
         String stats = String.format(Locale.ROOT, "sparsity %s  loss %.4g  val %s  lr %.2g  %s",
-                io.sparq.converter.Formats.percent(sparsity),
+                Formats.percent(sparsity),
                 p.loss(), Double.isNaN(lastValidation) ? "-" : String.format(Locale.ROOT, "%.4g", lastValidation),
                 p.learningRate(), last ? "took " + format(p.elapsed()) : "ETA " + format(p.eta()));
         switch (mode) {

@@ -81,7 +81,16 @@ public final class SparqCli implements Runnable {
             }
             return "unexpected argument '" + first + "'";
         }
-        return e.getMessage();
+        String message = e.getMessage();
+        if (message != null && message.startsWith("Unknown subcommand '")) {   // sparq help NAME
+            CommandLine root = e.getCommandLine();
+            while (root.getParent() != null) {
+                root = root.getParent();
+            }
+            return "unknown command " + message.substring("Unknown subcommand ".length()).replaceAll("\\.$", "")
+                    + "; the commands are " + String.join(", ", commandNames(root));
+        }
+        return message;
     }
 
     private static List<String> commandNames(CommandLine root) {

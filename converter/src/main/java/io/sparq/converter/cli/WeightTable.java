@@ -1,11 +1,11 @@
 package io.sparq.converter.cli;
 
+import io.sparq.converter.Formats;
 import io.sparq.format.Graph;
 import io.sparq.format.Node;
 import io.sparq.format.Tensor;
 import io.sparq.format.codec.EncodedTensor;
 import io.sparq.format.codec.TensorLayout;
-import io.sparq.converter.Formats;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The encoding of every initializer of a graph (pass {@link #choices()} to
@@ -31,13 +32,21 @@ public record EncodingPlan(Map<String, EncodingChoice> choices, List<TensorRepor
         return tensors.stream().mapToLong(TensorReport::denseBytes).sum();
     }
 
-    /** The report as an aligned text table, one line per tensor, header first. */
+    /** The report as an aligned text table, one line per tensor, header first; zeros as the planner measured them. */
     public List<String> table() {
+        return table(TensorReport::sparsity);
+    }
+
+    /**
+     * As {@link #table()} with the share of zeros from {@code zeros}: what the written file holds,
+     * including kept weights that quantization rounded to zero, so it reads as {@code inspect} does.
+     */
+    public List<String> table(ToDoubleFunction<TensorReport> zeros) {
         List<String[]> cells = new ArrayList<>();
-        cells.add(new String[] {"tensor", "role", "shape", "sparsity", "block", "encoding", "bytes", "dense", "max|err|"});
+        cells.add(new String[] {"tensor", "role", "shape", "zeros", "block", "encoding", "bytes", "dense", "max|err|"});
         for (TensorReport t : tensors) {
             cells.add(new String[] {t.name(), t.role(), Arrays.toString(t.shape()),
-                Formats.percent(t.sparsity()),
+                Formats.percent(zeros.applyAsDouble(t)),
                 t.blockStructure() == 0 ? "-" : "1x" + t.blockStructure(), t.encodingName(),
                 Long.toString(t.bytes()), Long.toString(t.denseBytes()),
                 String.format(Locale.ROOT, "%.3g", t.maxAbsError())});

@@ -1,5 +1,6 @@
 package io.sparq.converter.encode;
 
+import io.sparq.converter.Formats;
 import io.sparq.format.codec.EncodingChoice;
 
 /**
@@ -26,7 +27,7 @@ public record TensorReport(String name, String role, int[] shape, String dtype, 
 
     /** The encoding as the reports write it, e.g. {@code dense/float32} or {@code block_sparse/int8/16}. */
     public String encodingName() {
-        return io.sparq.converter.Formats.encoding(encoding.encoding(), encoding.values(), dtype, encoding.blockSize());
+        return Formats.encoding(encoding.encoding(), encoding.values(), dtype, encoding.blockSize());
     }
 
     public boolean isWeight() {

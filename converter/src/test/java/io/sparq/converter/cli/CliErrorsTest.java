@@ -64,6 +64,8 @@ class CliErrorsTest {
     void misspeltCommand() {
         assertUsage(sparq("conver", "model.onnx"), "sparq: error: unknown command 'conver'; did you mean convert or"
                 + " version or verify?", null);
+        assertUsage(sparq("help", "conver"), "sparq: error: unknown command 'conver'; the commands are convert, run,"
+                + " inspect, verify, bench, schedule, version", null);
         assertUsage(sparq("frobnicate"), "sparq: error: unknown command 'frobnicate'; the commands are convert, run,"
                 + " inspect, verify, bench, schedule, sensitivity, version", null);
     }
@@ -234,6 +236,35 @@ class CliErrorsTest {
                 v.err());
         assertTrue(v.out().contains("pass rule: accuracy drop <= 0.02000 (--max-drop); relative error shown, not checked"),
                 v.out());
+    }
+
+    @Test
+    void maxDropPassesAModelThatKeepsItsAccuracy() {
+        String onnx = quickstart.resolve("classifier.onnx").toString();
+        CliRun v = sparq("verify", onnx, onnx, "--inputs", quickstart.resolve("test.npz").toString(),
+                "--labels", quickstart.resolve("test_labels.npz").toString(), "--max-drop", "0");
+        assertEquals(ExitCode.OK, v.exit(), v.err());
+        assertTrue(v.out().lines().anyMatch(l -> l.startsWith("logits") && l.endsWith("  ok")), v.out());
+    }
+
+    /** convert's stored-tensor table and inspect print the same zeros and encoding for a tensor, formatted alike. */
+    @Test
+    void convertAndInspectDescribeATensorAlike() {
+        Path out = tmp.resolve("c.sparq");
+        CliRun c = sparq("convert", quickstart.resolve("classifier.onnx").toString(), "-o", out.toString(), "--sparsity", "0.9");
+        assertEquals(ExitCode.OK, c.exit(), c.err());
+        CliRun i = sparq("inspect", out.toString());
+        assertEquals(ExitCode.OK, i.exit(), i.err());
+        for (String tensor : List.of("onnx::LSTM_110", "head.bias")) {
+            String[] converted = c.out().lines().filter(l -> l.startsWith("  " + tensor + " ") && l.contains("/"))
+                    .findFirst().orElseThrow().trim().split("\\s{2,}");
+            String inspected = i.out().lines().filter(l -> l.contains(" " + tensor + " ")).findFirst().orElseThrow();
+            String zeros = converted[converted.length - 6];     // tensor role shape zeros block encoding bytes dense max|err|
+            String encoding = converted[converted.length - 4];
+            assertTrue(zeros.matches("\\d+\\.\\d\\d%") && inspected.contains(" " + zeros + " "), zeros + " vs " + inspected);
+            assertTrue(inspected.contains(" " + encoding + " "), encoding + " vs " + inspected);
+        }
+        assertFalse(c.out().contains("native"), "encodings name their value type: " + c.out());
     }
 
     @Test

@@ -328,6 +328,8 @@ class ConvertCommandTest {
         SparqException e = assertThrows(SparqException.class,
                 () -> Conversion.run(models.resolve("lstm_classifier.onnx"), target, options, quiet, cancel));
         assertTrue(e.getMessage().contains("cancelled"), e.getMessage());
+        assertEquals(io.sparq.format.ErrorCode.CANCELLED, e.code(), "Ctrl-C is not a usage error");
+        assertEquals(130, ExitCode.of(e.code()));
         try (var files = Files.list(tmp)) {
             assertEquals(List.of(), files.toList(), "a cancelled conversion leaves no file");
         }
