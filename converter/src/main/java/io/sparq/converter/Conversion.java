@@ -187,6 +187,13 @@ public final class Conversion {
      * {@code sparq.tensor.<name>.magnitudes} (counts) and {@code .magnitude_range} (log10 edges).
      */
     public static final String MAGNITUDES_PREFIX = "sparq.tensor.";
+    /**
+     * Metadata key of the fine-tuning curve, thinned to at most {@value #CURVE_POINTS} steps plus
+     * every validation pass: float64 values, {@link io.sparq.converter.finetune.TrainingCurve#COLUMNS}
+     * per step (step, training loss, validation loss or NaN, sparsity of the pruned weights).
+     */
+    public static final String CURVE_KEY = "sparq.training.curve";
+    static final int CURVE_POINTS = 200;
     public static final String MAGNITUDES_SUFFIX = ".magnitudes";
     public static final String RANGE_SUFFIX = ".magnitude_range";
 
@@ -329,6 +336,9 @@ public final class Conversion {
         }
         if (options.recipe() != null) {
             metadata.put(RECIPE_KEY, MetaValue.of(recipeText(options, tuned, training)));
+        }
+        if (training != null) {
+            metadata.put(CURVE_KEY, MetaValue.of(training.curve().thinned(CURVE_POINTS).flat()));
         }
         for (Pruner.TensorReport r : pruned) {
             metadata.put("sparq.tensor." + r.name() + ".sparsity", MetaValue.of(r.achieved()));

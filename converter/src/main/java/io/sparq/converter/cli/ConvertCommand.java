@@ -382,6 +382,26 @@ final class ConvertCommand implements Callable<Integer> {
         return zeros;
     }
 
+    /** The fine-tuning curve as columns: 1-based step, loss, validation loss (null where none), sparsity. */
+    static Map<String, Object> curveJson(io.sparq.converter.finetune.TrainingCurve curve) {
+        List<Object> step = new ArrayList<>();
+        List<Object> loss = new ArrayList<>();
+        List<Object> validation = new ArrayList<>();
+        List<Object> sparsity = new ArrayList<>();
+        for (io.sparq.converter.finetune.TrainingCurve.Point p : curve.points()) {
+            step.add(p.step() + 1);
+            loss.add(p.loss());
+            validation.add(Double.isNaN(p.validationLoss()) ? null : p.validationLoss());
+            sparsity.add(Double.isNaN(p.sparsity()) ? null : p.sparsity());
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("step", step);
+        m.put("loss", loss);
+        m.put("validation_loss", validation);
+        m.put("sparsity", sparsity);
+        return m;
+    }
+
     private Map<String, Object> toJson(Conversion.Result r) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("model", modelFile.toString());
@@ -407,6 +427,7 @@ final class ConvertCommand implements Callable<Integer> {
             m.put("last_loss", r.training().lastLoss());
             m.put("best_validation_loss", r.training().bestValidationLoss());
             m.put("best_step", r.training().bestStep() + 1);
+            m.put("curve", curveJson(r.training().curve()));
             m.put("not_trained", r.frozen());
             root.put("fine_tuning", m);
         } else {

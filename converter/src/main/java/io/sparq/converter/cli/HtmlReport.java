@@ -4,6 +4,7 @@ import io.sparq.converter.Conversion;
 import io.sparq.converter.Formats;
 import io.sparq.converter.Recipe;
 import io.sparq.converter.finetune.FineTuneConfig;
+import io.sparq.converter.finetune.TrainingCurve;
 import io.sparq.converter.prune.MagnitudeHistogram;
 import io.sparq.converter.prune.NarangSchedule;
 import io.sparq.converter.prune.PruneConfig;
@@ -77,6 +78,7 @@ final class HtmlReport {
             FineTuneConfig tune = recipe.fineTune();
             scheduleChart(pruning, tune == null ? 0 : tune.steps());
         }
+        curveChart(model);
         histograms(model, table);
         html.append("<script>\n")
                 .append("var charts = document.querySelectorAll('svg.chart'), empty = 0;\n")
@@ -211,6 +213,64 @@ final class HtmlReport {
                 .append(points.toString().trim()).append("\"/>\n");
         text(left + plotW / 2.0, plotH + 39, "training step", "middle");
         html.append("</svg>\n");
+    }
+
+    /** Training and validation loss (left axis) and the pruned share (right axis) against the step. */
+    private void curveChart(ModelFiles.Opened model) {
+        MetaValue stored = model.metadata().get(Conversion.CURVE_KEY);
+        if (stored == null || !(stored.value() instanceof double[] flat) || flat.length == 0) {
+            return;
+        }
+        List<TrainingCurve.Point> points = TrainingCurve.of(flat).points();
+        double last = Math.max(1, points.get(points.size() - 1).step() + 1);
+        double top = 0;
+        for (TrainingCurve.Point p : points) {
+            top = Math.max(top, Double.isFinite(p.loss()) ? p.loss() : 0);
+            top = Math.max(top, Double.isFinite(p.validationLoss()) ? p.validationLoss() : 0);
+        }
+        top = top > 0 ? top : 1;
+        html.append("<h2>Fine-tuning</h2>\n<p class=\"note\">Grey: training loss per step; blue: validation loss;")
+                .append(" orange: share of the pruned weights that is zero (right axis).</p>\n");
+        int left = 60;
+        int plotW = WIDTH - left - 50;
+        int plotH = 220;
+        svgOpen(WIDTH, plotH + 40, "fine-tuning curve");
+        for (double v : new double[] {0, 0.25, 0.5, 0.75, 1}) {
+            double py = 10 + plotH - v * plotH;
+            line(left, py, left + plotW, py, "#edf2f7");
+            text(left - 6, py + 4, String.format(Locale.ROOT, "%.3g", v * top), "end");
+            text(left + plotW + 6, py + 4, pct(v), "start");
+        }
+        for (int t = 0; t <= 4; t++) {
+            text(left + plotW * t / 4.0, plotH + 28, String.valueOf(Math.round(last * t / 4.0)), "middle");
+        }
+        StringBuilder loss = new StringBuilder();
+        StringBuilder validation = new StringBuilder();
+        StringBuilder sparsity = new StringBuilder();
+        for (TrainingCurve.Point p : points) {
+            double x = left + plotW * (p.step() + 1) / last;
+            if (Double.isFinite(p.loss())) {
+                loss.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, 10 + plotH - Math.min(p.loss(), top) / top * plotH));
+            }
+            if (Double.isFinite(p.validationLoss())) {
+                validation.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, 10 + plotH - p.validationLoss() / top * plotH));
+            }
+            if (Double.isFinite(p.sparsity())) {
+                sparsity.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, 10 + plotH - p.sparsity() * plotH));
+            }
+        }
+        polyline(loss, GREY, 1);
+        polyline(validation, BLUE, 2);
+        polyline(sparsity, "#dd6b20", 2);
+        text(left + plotW / 2.0, plotH + 39, "training step", "middle");
+        html.append("</svg>\n");
+    }
+
+    private void polyline(StringBuilder points, String stroke, int width) {
+        if (points.length() > 0) {
+            html.append("<polyline fill=\"none\" stroke=\"").append(stroke).append("\" stroke-width=\"").append(width)
+                    .append("\" points=\"").append(points.toString().trim()).append("\"/>\n");
+        }
     }
 
     private void histograms(ModelFiles.Opened model, WeightTable table) {

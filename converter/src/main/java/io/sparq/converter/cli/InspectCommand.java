@@ -53,8 +53,9 @@ final class InspectCommand implements Callable<Integer> {
 
     @Option(names = "--report", paramLabel = "FILE",
             description = "Also write a self-contained HTML report: layer table, sparsity and bytes per tensor, the"
-                    + " pruning schedule and weight-magnitude histograms before / after pruning (charts need a"
-                    + " file converted by sparq with pruning).")
+                    + " pruning schedule, the fine-tuning curve (loss, validation loss and sparsity per step) and"
+                    + " weight-magnitude histograms before / after pruning (charts need a file converted by sparq"
+                    + " with pruning).")
     Path report;
 
     @Override

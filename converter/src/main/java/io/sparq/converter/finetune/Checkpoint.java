@@ -21,10 +21,11 @@ import java.util.Map;
  * <p>The file is a NumPy {@code .npz} archive (written atomically, read with every array bounded
  * by the file size), with these arrays:
  * <pre>
- *   checkpoint.version   int64[1]    1; changes whenever an array is added, removed or changes meaning
+ *   checkpoint.version   int64[1]    2; changes whenever an array is added, removed or changes meaning
  *   fingerprint.KEY      uint8[n]    UTF-8 text of one input's identity, e.g. fingerprint.model = its sha256
  *   counters             int64[5]    step, shuffles, cursor, best step, elapsed nanoseconds (see TrainingState)
  *   losses               float64[2]  last training loss, best validation loss (NaN: none)
+ *   curve                float64[4n] the steps done: step, loss, validation loss, sparsity (TrainingCurve)
  *   weight.NAME          float32[n]  every trainable weight, flattened
  *   best.NAME            float32[n]  the best-validation weights (absent when none was kept yet)
  *   optimizer.KEY        ...         Optimizer.state(), e.g. optimizer.t, optimizer.m0.NAME
@@ -36,7 +37,7 @@ import java.util.Map;
  */
 public record Checkpoint(Map<String, String> fingerprint, TrainingState state) {
     /** The layout version this code writes and reads. */
-    public static final long VERSION = 1;
+    public static final long VERSION = 2;
 
     public Checkpoint {
         fingerprint = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fingerprint));
@@ -53,6 +54,7 @@ public record Checkpoint(Map<String, String> fingerprint, TrainingState state) {
         arrays.put("counters", Tensor.ofLongs(new int[] {5}, state.step(), state.shuffles(), state.cursor(),
                 state.bestStep(), state.elapsedNanos()));
         arrays.put("losses", Tensor.ofDoubles(new int[] {2}, state.lastLoss(), state.bestLoss()));
+        arrays.put("curve", Tensor.ofDoubles(new int[] {state.curve().length}, state.curve()));
         state.weights().forEach((name, w) -> arrays.put("weight." + name, Tensor.ofFloats(new int[] {w.length}, w)));
         state.best().forEach((name, w) -> arrays.put("best." + name, Tensor.ofFloats(new int[] {w.length}, w)));
         state.optimizer().forEach((key, t) -> arrays.put("optimizer." + key, t));
@@ -80,6 +82,11 @@ public record Checkpoint(Map<String, String> fingerprint, TrainingState state) {
         }
         long[] counters = array(file, arrays, "counters", DataType.INT64, 5).longs();
         double[] losses = array(file, arrays, "losses", DataType.FLOAT64, 2).doubles();
+        Tensor curve = arrays.get("curve");
+        if (curve == null || curve.type() != DataType.FLOAT64 || curve.rank() != 1
+                || curve.size() % TrainingCurve.COLUMNS != 0) {
+            throw corrupt(file, "no float64 'curve' of " + TrainingCurve.COLUMNS + " values per step");
+        }
         if (counters[2] < 0 || counters[2] > Integer.MAX_VALUE) {
             throw corrupt(file, "sample position " + counters[2] + " is out of range");
         }
@@ -93,7 +100,7 @@ public record Checkpoint(Map<String, String> fingerprint, TrainingState state) {
             String key = a.getKey();
             Tensor t = a.getValue();
             String rest = key.substring(key.indexOf('.') + 1);
-            if (key.equals("checkpoint.version") || key.equals("counters") || key.equals("losses")) {
+            if (key.equals("checkpoint.version") || key.equals("counters") || key.equals("losses") || key.equals("curve")) {
                 continue;
             } else if (key.startsWith("fingerprint.") && t.type() == DataType.UINT8) {
                 fingerprint.put(rest, new String(t.bytes(), StandardCharsets.UTF_8));
@@ -113,7 +120,7 @@ public record Checkpoint(Map<String, String> fingerprint, TrainingState state) {
             throw corrupt(file, "unexpected array(s) " + unknown);
         }
         return new Checkpoint(fingerprint, new TrainingState(counters[0], counters[1], (int) counters[2], losses[0],
-                weights, optimizer, constraint, best, losses[1], counters[3], counters[4]));
+                weights, optimizer, constraint, best, losses[1], counters[3], counters[4], curve.doubles()));
     }
 
     /**

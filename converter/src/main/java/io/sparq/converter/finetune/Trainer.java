@@ -35,7 +35,7 @@ public final class Trainer {
 
     /** What a run produced. */
     public record Result(long steps, double lastLoss, double bestValidationLoss, long bestStep, boolean cancelled,
-                         Graph graph) {
+                         Graph graph, TrainingCurve curve) {
     }
 
     public Trainer(TrainingGraph model, FineTuneConfig config) {
@@ -113,6 +113,7 @@ public final class Trainer {
         long bestStep = -1;
         double lastLoss = Double.NaN;
         long start = System.nanoTime();
+        TrainingCurve curve = new TrainingCurve();
         int cursor = trainSamples.length;
         long shuffles = 0;
         long step = 0;
@@ -149,6 +150,7 @@ public final class Trainer {
             bestLoss = r.bestLoss();
             bestStep = r.bestStep();
             start -= r.elapsedNanos();
+            curve = TrainingCurve.of(r.curve());
         }
         long firstStep = step;
         for (; step < config.steps() && !cancel.get(); step++) {
@@ -186,20 +188,22 @@ public final class Trainer {
             }
             listener.onStep(new TrainingListener.Progress(step, config.steps(), lastLoss, lr, valLoss,
                     Duration.ofNanos(System.nanoTime() - start)));
+            curve.add(new TrainingCurve.Point(step, lastLoss, valLoss, constraint.sparsity()));
             if (evalNow && step + 1 < config.steps()) {
                 checkpoints.accept(state(step + 1, shuffles, cursor, lastLoss, params, optimizer, constraint, best,
-                        bestLoss, bestStep, System.nanoTime() - start));
+                        bestLoss, bestStep, System.nanoTime() - start, curve));
             }
         }
         if (cancel.get() && step < config.steps() && step > firstStep) {
             checkpoints.accept(state(step, shuffles, cursor, lastLoss, params, optimizer, constraint, best,
-                    bestLoss, bestStep, System.nanoTime() - start));
+                    bestLoss, bestStep, System.nanoTime() - start, curve));
         }
         if (best != null) {
             best.forEach((name, w) -> System.arraycopy(w, 0, params.get(name).floats(), 0, w.length));
             constraint.afterUpdate(params);
         }
-        return new Result(step, lastLoss, bestLoss, bestStep, cancel.get() && step < config.steps(), model.toGraph());
+        return new Result(step, lastLoss, bestLoss, bestStep, cancel.get() && step < config.steps(), model.toGraph(),
+                curve);
     }
 
     /** Mean loss over {@code samples} (weighted by batch size), without updating anything. */
@@ -221,9 +225,9 @@ public final class Trainer {
 
     private static TrainingState state(long step, long shuffles, int cursor, double lastLoss, Map<String, Tensor> params,
                                        Optimizer optimizer, WeightConstraint constraint, Map<String, float[]> best,
-                                       double bestLoss, long bestStep, long elapsedNanos) {
+                                       double bestLoss, long bestStep, long elapsedNanos, TrainingCurve curve) {
         return new TrainingState(step, shuffles, cursor, lastLoss, snapshot(params), optimizer.state(), constraint.state(),
-                best == null ? Map.of() : best, bestLoss, bestStep, elapsedNanos);
+                best == null ? Map.of() : best, bestLoss, bestStep, elapsedNanos, curve.flat());
     }
 
     /** Checks that {@code saved} has exactly the weights of {@code params}, with their sizes. */

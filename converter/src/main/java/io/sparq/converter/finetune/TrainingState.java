@@ -21,14 +21,16 @@ import java.util.Map;
  * @param bestLoss    their validation loss, NaN when none
  * @param bestStep    their step (0-based), -1 when none
  * @param elapsedNanos training time spent so far, for the ETA
+ * @param curve       the steps done so far, {@link TrainingCurve#flat()}
  */
 public record TrainingState(long step, long shuffles, int cursor, double lastLoss, Map<String, float[]> weights,
                             Map<String, Tensor> optimizer, Map<String, Tensor> constraint, Map<String, float[]> best,
-                            double bestLoss, long bestStep, long elapsedNanos) {
+                            double bestLoss, long bestStep, long elapsedNanos, double[] curve) {
     public TrainingState {
         weights = Map.copyOf(weights);
         optimizer = Map.copyOf(optimizer);
         constraint = Map.copyOf(constraint);
         best = Map.copyOf(best);
+        curve = curve.clone();
     }
 }

@@ -15,6 +15,11 @@ public interface WeightConstraint {
     /** Called after every optimizer update; must set masked weights back to exactly zero. */
     void afterUpdate(Map<String, Tensor> weights);
 
+    /** The masked share of the constrained weights now, for the training curve; NaN when it masks nothing. */
+    default double sparsity() {
+        return Double.NaN;
+    }
+
     /**
      * Whether the constraint no longer changes after {@code step}; the trainer keeps a best
      * checkpoint only from such steps, since weights from an earlier, less constrained stage

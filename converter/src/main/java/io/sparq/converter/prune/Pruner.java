@@ -232,6 +232,11 @@ public final class Pruner implements WeightConstraint {
     }
 
     /** The masked share of all pruned elements together. */
+    @Override
+    public double sparsity() {
+        return overallSparsity();
+    }
+
     public double overallSparsity() {
         long masked = 0;
         long size = 0;

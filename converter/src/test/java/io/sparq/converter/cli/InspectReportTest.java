@@ -3,6 +3,7 @@ package io.sparq.converter.cli;
 import io.sparq.converter.Conversion;
 import io.sparq.converter.Recipe;
 import io.sparq.converter.TestModels;
+import io.sparq.converter.finetune.TrainingCurve;
 import io.sparq.converter.prune.CubicSchedule;
 import io.sparq.format.codec.SparqFile;
 import io.sparq.format.codec.SparqReader;
@@ -108,7 +109,7 @@ class InspectReportTest {
         Document page = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(report.toFile());
         List<String> headings = texts(page.getElementsByTagName("h2"));
         assertEquals(List.of("Recipe", "Layers", "Sparsity per tensor", "Bytes per tensor", "Pruning schedule",
-                "Weight magnitudes before and after pruning"), headings);
+                "Fine-tuning", "Weight magnitudes before and after pruning"), headings);
         ModelFiles.Opened opened = ModelFiles.open(sparqFile);
         int tensors = WeightTable.of(opened.graph(), opened.stored()).rows().size();
         assertEquals(tensors + 1, page.getElementsByTagName("tr").getLength(), "a header and a row per weight tensor");
@@ -118,15 +119,23 @@ class InspectReportTest {
         for (int i = 0; i < svgs.getLength(); i++) {
             charts.add((Element) svgs.item(i));
         }
-        // sparsity, bytes, schedule, and one histogram per pruned tensor (4 LSTM W/R and the MatMul)
-        assertEquals(3 + 5, charts.size());
+        // sparsity, bytes, schedule, fine-tuning, and one histogram per pruned tensor (4 LSTM W/R and the MatMul)
+        assertEquals(4 + 5, charts.size());
         Element sparsity = charts.get(0);
         assertEquals(tensors, countBars(sparsity), "one bar per tensor");
         assertTrue(texts(sparsity.getElementsByTagName("text")).contains("80.00%"));
         Element schedule = charts.get(2);
         String[] points = ((Element) schedule.getElementsByTagName("polyline").item(0)).getAttribute("points").split(" ");
         assertTrue(points.length > 10, "the schedule curve has points");
-        Element histogram = charts.get(3);
+        Element curve = charts.get(3);
+        NodeList lines = curve.getElementsByTagName("polyline");
+        assertEquals(3, lines.getLength(), "training loss, validation loss and sparsity");
+        assertEquals(20, ((Element) lines.item(0)).getAttribute("points").split(" ").length, "a training loss per step");
+        SparqFile file = SparqReader.read(sparqFile);
+        double[] stored = (double[]) file.metadata().get(Conversion.CURVE_KEY).value();
+        assertEquals(20 * TrainingCurve.COLUMNS, stored.length, "20 steps, four values each");
+        assertEquals(0.8, stored[stored.length - 1], 0.01, "the curve ends at the final sparsity");
+        Element histogram = charts.get(4);
         String title = texts(histogram.getElementsByTagName("text")).get(0);
         java.util.regex.Matcher after = java.util.regex.Pattern.compile("zeros after: (\\d+\\.\\d\\d)%").matcher(title);
         assertTrue(after.find() && Math.abs(Double.parseDouble(after.group(1)) - 80) < 0.1, title);   // 80 % pruned, as stored
