@@ -224,6 +224,47 @@ public final class Tensor {
         return out;
     }
 
+    /** Whether {@code other} has this tensor's type, shape and elements (bit for bit, so NaN equals NaN). */
+    public boolean contentEquals(Tensor other) {
+        if (type != other.type || !Arrays.equals(shape, other.shape)) {
+            return false;
+        }
+        Object q = other.data;
+        if (data instanceof float[] a) {
+            return Arrays.equals(a, (float[]) q);
+        } else if (data instanceof double[] a) {
+            return Arrays.equals(a, (double[]) q);
+        } else if (data instanceof long[] a) {
+            return Arrays.equals(a, (long[]) q);
+        } else if (data instanceof int[] a) {
+            return Arrays.equals(a, (int[]) q);
+        } else if (data instanceof short[] a) {
+            return Arrays.equals(a, (short[]) q);
+        } else if (data instanceof byte[] a) {
+            return Arrays.equals(a, (byte[]) q);
+        }
+        return Arrays.equals((boolean[]) data, (boolean[]) q);
+    }
+
+    /** A hash of type, shape and elements, consistent with {@link #contentEquals}. */
+    public int contentHash() {
+        int h = type.hashCode() * 31 + Arrays.hashCode(shape);
+        if (data instanceof float[] a) {
+            return h * 31 + Arrays.hashCode(a);
+        } else if (data instanceof double[] a) {
+            return h * 31 + Arrays.hashCode(a);
+        } else if (data instanceof long[] a) {
+            return h * 31 + Arrays.hashCode(a);
+        } else if (data instanceof int[] a) {
+            return h * 31 + Arrays.hashCode(a);
+        } else if (data instanceof short[] a) {
+            return h * 31 + Arrays.hashCode(a);
+        } else if (data instanceof byte[] a) {
+            return h * 31 + Arrays.hashCode(a);
+        }
+        return h * 31 + Arrays.hashCode((boolean[]) data);
+    }
+
     private Object expect(DataType expected) {
         if (type != expected) {
             throw wrongType(expected.displayName());

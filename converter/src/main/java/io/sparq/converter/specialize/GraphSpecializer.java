@@ -299,34 +299,12 @@ public final class GraphSpecializer {
             Tensor x = traces.get(0).values().get(o);
             for (Trace t : traces) {
                 Tensor y = t.values().get(o);
-                if (x == null || y == null || x.type() != y.type() || !Arrays.equals(x.shape(), y.shape())
-                        || !dataEquals(x, y)) {
+                if (x == null || y == null || !x.contentEquals(y)) {
                     return false;
                 }
             }
         }
         return true;
-    }
-
-    private static boolean dataEquals(Tensor x, Tensor y) {
-        Object p = x.data();
-        Object q = y.data();
-        if (p instanceof float[] f) {
-            return Arrays.equals(f, (float[]) q);
-        } else if (p instanceof long[] l) {
-            return Arrays.equals(l, (long[]) q);
-        } else if (p instanceof int[] i) {
-            return Arrays.equals(i, (int[]) q);
-        } else if (p instanceof boolean[] z) {
-            return Arrays.equals(z, (boolean[]) q);
-        } else if (p instanceof double[] d) {
-            return Arrays.equals(d, (double[]) q);
-        } else if (p instanceof byte[] by) {
-            return Arrays.equals(by, (byte[]) q);
-        } else if (p instanceof short[] s) {
-            return Arrays.equals(s, (short[]) q);
-        }
-        return false;
     }
 
     /** The nodes that replace {@code node}: the taken branch's nodes, then one Identity per output. */
