@@ -50,19 +50,7 @@ final class HtmlReport {
     }
 
     private void page(String title, ModelFiles.Opened model, WeightTable table, String size) {
-        html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>sparq report: ")
-                .append(esc(title)).append("</title>\n<style>\n")
-                .append("body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 900px; color: #1a202c; }\n")
-                .append("h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 32px; border-bottom: 1px solid #e2e8f0; }\n")
-                .append("table { border-collapse: collapse; width: 100%; font-size: 12px; }\n")
-                .append("th, td { padding: 3px 6px; border-bottom: 1px solid #edf2f7; text-align: left; }\n")
-                .append("td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }\n")
-                .append("pre { background: #f7fafc; padding: 10px; font-size: 12px; overflow-x: auto; }\n")
-                .append(".summary span { display: inline-block; margin-right: 22px; } .summary b { font-size: 18px; }\n")
-                .append("svg text { font: 11px system-ui, sans-serif; fill: #2d3748; }\n")
-                .append(".hist { display: inline-block; margin: 4px 8px 12px 0; vertical-align: top; }\n")
-                .append(".note { color: #4a5568; font-size: 12px; }\n")
-                .append("</style>\n</head>\n<body>\n");
+        head(html, "sparq report: " + title);
         html.append("<h1>").append(esc(title)).append("</h1>\n");
         summary(model, table, size);
         Recipe recipe = recipe(model);
@@ -375,6 +363,23 @@ final class HtmlReport {
     /** An axis tick: whole percent. */
     private static String pct(double v) {
         return String.format(Locale.ROOT, "%.0f%%", 100 * v);
+    }
+
+    /** A page's start, up to and with {@code <body>}: its title and the style every sparq page shares. */
+    static void head(StringBuilder html, String title) {
+        html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>")
+                .append(esc(title)).append("</title>\n<style>\n")
+                .append("body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 900px; color: #1a202c; }\n")
+                .append("h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 32px; border-bottom: 1px solid #e2e8f0; }\n")
+                .append("table { border-collapse: collapse; width: 100%; font-size: 12px; }\n")
+                .append("th, td { padding: 3px 6px; border-bottom: 1px solid #edf2f7; text-align: left; }\n")
+                .append("td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }\n")
+                .append("pre { background: #f7fafc; padding: 10px; font-size: 12px; overflow-x: auto; }\n")
+                .append(".summary span { display: inline-block; margin-right: 22px; } .summary b { font-size: 18px; }\n")
+                .append("svg text { font: 11px system-ui, sans-serif; fill: #2d3748; }\n")
+                .append(".hist, .chart-inline { display: inline-block; margin: 4px 8px 12px 0; vertical-align: top; }\n")
+                .append(".note { color: #4a5568; font-size: 12px; }\n")
+                .append("</style>\n</head>\n<body>\n");
     }
 
     static String esc(String s) {

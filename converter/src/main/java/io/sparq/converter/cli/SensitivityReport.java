@@ -26,16 +26,7 @@ final class SensitivityReport {
     }
 
     private void page(String title, Sensitivity.Result r, Map<String, Double> plan) {
-        html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>sparq sensitivity: ")
-                .append(HtmlReport.esc(title)).append("</title>\n<style>\n")
-                .append("body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 900px; color: #1a202c; }\n")
-                .append("h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; border-bottom: 1px solid #e2e8f0; }\n")
-                .append("table { border-collapse: collapse; width: 100%; font-size: 12px; }\n")
-                .append("th, td { padding: 3px 6px; border-bottom: 1px solid #edf2f7; text-align: left; }\n")
-                .append("td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }\n")
-                .append("svg text { font: 11px system-ui, sans-serif; fill: #2d3748; }\n")
-                .append(".chart { display: inline-block; margin: 4px 8px 12px 0; vertical-align: top; }\n")
-                .append("</style>\n</head>\n<body>\n");
+        HtmlReport.head(html, "sparq sensitivity: " + title);
         html.append("<h1>Pruning sensitivity: ").append(HtmlReport.esc(title)).append("</h1>\n");
         html.append(String.format(Locale.ROOT, "<p>Each tensor pruned alone in one shot (1x%d blocks), scored on %d"
                         + " samples: %s loss%s. Dense: loss %.5g%s. Planned overall sparsity %s.</p>\n", r.block(),
@@ -79,7 +70,7 @@ final class SensitivityReport {
     private void chart(Sensitivity.Curve c, Sensitivity.Result r, double top, double planned) {
         double w = WIDTH - 2 * PAD;
         double h = HEIGHT - 2 * PAD;
-        html.append(String.format(Locale.ROOT, "<svg class=\"chart\" width=\"%d\" height=\"%d\" role=\"img\">"
+        html.append(String.format(Locale.ROOT, "<svg class=\"chart chart-inline\" width=\"%d\" height=\"%d\" role=\"img\">"
                 + "<title>%s</title>\n", WIDTH, HEIGHT, HtmlReport.esc(c.tensor())));
         text(PAD, 16, c.tensor() + " (" + c.role() + ")", "start");
         line(PAD, PAD + h, PAD + w, PAD + h, GREY);
