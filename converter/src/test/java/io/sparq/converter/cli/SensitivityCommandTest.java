@@ -38,7 +38,7 @@ class SensitivityCommandTest {
         String text = Files.readString(json);
         assertTrue(text.contains("\"tensors\"") && text.contains("\"planned_overall\""), text);
         String page = Files.readString(html);
-        assertTrue(page.startsWith("<!DOCTYPE html>") && page.contains("<svg class=\"chart\""), "an HTML page with charts");
+        assertTrue(page.startsWith("<!DOCTYPE html>") && page.contains("<svg class=\"chart"), "an HTML page with charts");
 
         Recipe planned = Recipe.load(recipe);
         assertFalse(planned.targets().isEmpty(), "per-tensor targets");
