@@ -76,6 +76,19 @@ public final class WeightMatrices {
                 }
                 return new BlockSparseF32Matrix(kernels, b, rowPtr, blockCol, values(stored, vf, count * b), rows, cols);
             }
+            case COLUMN_BLOCK_SPARSE: {
+                int b = layout.blockSize();
+                int count = (int) layout.count();
+                int groups = (int) layout.rowGroups();
+                int[] groupPtr = ints(stored.part(Part.ROW_PTR), groups + 1);
+                int[] col = indices(stored.part(Part.INDICES), layout.index(), count);
+                if (vf == ValueFormat.INT8 || vf == ValueFormat.INT4) {
+                    float[] scales = new float[groups * b];   // zero past the last row, as the codes there
+                    stored.part(Part.SCALES).asFloatBuffer().get(scales, 0, rows);
+                    return new ColumnBlockInt8Matrix(kernels, b, groupPtr, col, codes(stored, vf, count * b), scales, rows, cols);
+                }
+                return new ColumnBlockF32Matrix(kernels, b, groupPtr, col, values(stored, vf, count * b), rows, cols);
+            }
             case CSR: {
                 int count = (int) layout.count();
                 int[] rowPtr = ints(stored.part(Part.ROW_PTR), rows + 1);

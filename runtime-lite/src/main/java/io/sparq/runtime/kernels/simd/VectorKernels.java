@@ -5,6 +5,7 @@ import io.sparq.runtime.kernels.PackedMatrix;
 import io.sparq.runtime.kernels.ScalarKernels;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -775,6 +776,143 @@ public abstract class VectorKernels implements Kernels {
                 }
                 store(y, yOff + i * ldy + j - row0, sum * scales[j], accumulate);
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- column blocks (B×1)
+
+    @Override
+    public void columnBlockF32(int blockSize, int[] groupPtr, int[] col, float[] values,
+                               int m, float[] x, int xOff, int ldx, int row0, int row1,
+                               float[] y, int yOff, int ldy, boolean accumulate) {
+        if (blockSize % floats16().length() != 0) {
+            SCALAR.columnBlockF32(blockSize, groupPtr, col, values, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
+            return;
+        }
+        columnBlock(blockSize, groupPtr, col, values, null, null, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
+    }
+
+    @Override
+    public void columnBlockInt8(int blockSize, int[] groupPtr, int[] col, byte[] q, float[] scales,
+                                int m, float[] x, int xOff, int ldx, int row0, int row1,
+                                float[] y, int yOff, int ldy, boolean accumulate) {
+        if (blockSize % floats16().length() != 0) {
+            SCALAR.columnBlockInt8(blockSize, groupPtr, col, q, scales, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
+            return;
+        }
+        columnBlock(blockSize, groupPtr, col, null, q, scales, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
+    }
+
+    /**
+     * Both column-block kernels, for B a multiple of the lane count L of {@link #floats16()} (smaller
+     * blocks run the scalar reference, which gives the same bits). A group of B rows is B / L slices
+     * of L rows; a slice keeps one accumulator per input in a register: each block is one broadcast
+     * input times L weights added into it, so no lanes are ever summed across. Two slices (of one
+     * group or of the next) run side by side when there is one input, to overlap their FMA latencies.
+     */
+    private void columnBlock(int b, int[] groupPtr, int[] col, float[] values, byte[] q, float[] scales,
+                             int m, float[] x, int xOff, int ldx, int row0, int row1,
+                             float[] y, int yOff, int ldy, boolean accumulate) {
+        VectorSpecies<Float> s = floats16();
+        int l = s.length();
+        int first = row0 / b * b;        // first row of the first slice that has a row in range
+        while (first + l <= row0) {
+            first += l;
+        }
+        for (int r = first; r < row1; r += l) {
+            int g = r / b;
+            int e = r - g * b;           // the slice's rows within its group
+            int t0 = groupPtr[g];
+            int t1 = groupPtr[g + 1];
+            int i = 0;
+            if (m == 1 && r + l < row1) {
+                // this slice and the next one as two independent chains
+                int r2 = r + l;
+                int g2 = r2 / b;
+                int e2 = r2 - g2 * b;
+                int u0 = groupPtr[g2];
+                int u1 = groupPtr[g2 + 1];
+                FloatVector a = FloatVector.zero(s);
+                FloatVector a2 = a;
+                int n = Math.min(t1 - t0, u1 - u0);
+                for (int k = 0; k < n; k++) {
+                    a = FloatVector.broadcast(s, x[xOff + col[t0 + k]]).fma(weights(values, q, (t0 + k) * b + e), a);
+                    a2 = FloatVector.broadcast(s, x[xOff + col[u0 + k]]).fma(weights(values, q, (u0 + k) * b + e2), a2);
+                }
+                for (int t = t0 + n; t < t1; t++) {
+                    a = FloatVector.broadcast(s, x[xOff + col[t]]).fma(weights(values, q, t * b + e), a);
+                }
+                for (int t = u0 + n; t < u1; t++) {
+                    a2 = FloatVector.broadcast(s, x[xOff + col[t]]).fma(weights(values, q, t * b + e2), a2);
+                }
+                put(a, scales, r, y, yOff, row0, row1, accumulate);
+                put(a2, scales, r2, y, yOff, row0, row1, accumulate);
+                r = r2;
+                continue;
+            }
+            // four inputs per pass share each block's int8-to-float conversion (sequences, batches)
+            for (; i + 4 <= m; i += 4) {
+                int x0 = xOff + i * ldx;
+                int x1 = x0 + ldx;
+                int x2 = x1 + ldx;
+                int x3 = x2 + ldx;
+                FloatVector a0 = FloatVector.zero(s);
+                FloatVector a1 = a0;
+                FloatVector a2 = a0;
+                FloatVector a3 = a0;
+                for (int t = t0; t < t1; t++) {
+                    FloatVector w = weights(values, q, t * b + e);
+                    int c = col[t];
+                    a0 = FloatVector.broadcast(s, x[x0 + c]).fma(w, a0);
+                    a1 = FloatVector.broadcast(s, x[x1 + c]).fma(w, a1);
+                    a2 = FloatVector.broadcast(s, x[x2 + c]).fma(w, a2);
+                    a3 = FloatVector.broadcast(s, x[x3 + c]).fma(w, a3);
+                }
+                int yi = yOff + i * ldy;
+                put(a0, scales, r, y, yi, row0, row1, accumulate);
+                put(a1, scales, r, y, yi + ldy, row0, row1, accumulate);
+                put(a2, scales, r, y, yi + 2 * ldy, row0, row1, accumulate);
+                put(a3, scales, r, y, yi + 3 * ldy, row0, row1, accumulate);
+            }
+            for (; i < m; i++) {
+                int xi = xOff + i * ldx;
+                FloatVector a = FloatVector.zero(s);
+                for (int t = t0; t < t1; t++) {
+                    a = FloatVector.broadcast(s, x[xi + col[t]]).fma(weights(values, q, t * b + e), a);
+                }
+                put(a, scales, r, y, yOff + i * ldy, row0, row1, accumulate);
+            }
+        }
+    }
+
+    /** L weights of a column block from f32 {@code values}, or int8 {@code q} widened to float. */
+    private FloatVector weights(float[] values, byte[] q, int at) {
+        if (values != null) {
+            return FloatVector.fromArray(floats16(), values, at);
+        }
+        return (FloatVector) ByteVector.fromArray(bytes16(), q, at).convertShape(VectorOperators.B2F, floats16(), 0);
+    }
+
+    /**
+     * Stores the sums of rows {@code r … r+L-1} (times their scales when {@code scales} is not null)
+     * into the Y row starting at {@code yRow} (element j at {@code yRow + j - row0}), keeping only
+     * rows in {@code [row0, row1)}.
+     */
+    private void put(FloatVector acc, float[] scales, int r, float[] y, int yRow, int row0, int row1, boolean accumulate) {
+        VectorSpecies<Float> s = floats16();
+        FloatVector v = scales == null ? acc : acc.mul(FloatVector.fromArray(s, scales, r));
+        int at = yRow + r - row0;
+        if (r >= row0 && r + s.length() <= row1) {
+            if (accumulate) {
+                v = FloatVector.fromArray(s, y, at).add(v);
+            }
+            v.intoArray(y, at);
+        } else {
+            VectorMask<Float> inRange = s.indexInRange(r - row0, row1 - row0);
+            if (accumulate) {
+                v = FloatVector.fromArray(s, y, at, inRange).add(v);
+            }
+            v.intoArray(y, at, inRange);
         }
     }
 
