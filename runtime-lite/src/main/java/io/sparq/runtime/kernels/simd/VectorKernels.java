@@ -780,77 +780,114 @@ public abstract class VectorKernels implements Kernels {
     }
 
     // ---------------------------------------------------------------- column blocks (B×1)
+    //
+    // A group of B rows is B / L slices of L rows (L = lanes of floats16(); B a multiple of L, smaller
+    // blocks run the scalar reference, which gives the same bits). A slice keeps one accumulator per
+    // input in a register: each block is one broadcast input times L weights added into it, so no
+    // lanes are ever summed across. The weight loads are written out in each loop rather than called:
+    // C2 does not inline a helper that it already compiled large on its own, and a vector crossing a
+    // call is boxed (measured 100× slower on the f32 kernel after the int8 one had run).
 
     @Override
     public void columnBlockF32(int blockSize, int[] groupPtr, int[] col, float[] values,
                                int m, float[] x, int xOff, int ldx, int row0, int row1,
                                float[] y, int yOff, int ldy, boolean accumulate) {
-        if (blockSize % floats16().length() != 0) {
+        VectorSpecies<Float> s = floats16();
+        int l = s.length();
+        if (blockSize % l != 0) {
             SCALAR.columnBlockF32(blockSize, groupPtr, col, values, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
             return;
         }
-        columnBlock(blockSize, groupPtr, col, values, null, null, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
+        for (int r = firstSlice(blockSize, l, row0); r < row1; r += l) {
+            int g = r / blockSize;
+            int v = r - g * blockSize;   // offset of the slice's rows in each block
+            int t0 = groupPtr[g];
+            int t1 = groupPtr[g + 1];
+            int i = 0;
+            for (; i + 2 <= m; i += 2) {
+                int x0 = xOff + i * ldx;
+                int x1 = x0 + ldx;
+                FloatVector a0 = FloatVector.zero(s);
+                FloatVector a1 = a0;
+                for (int t = t0; t < t1; t++) {
+                    FloatVector w = FloatVector.fromArray(s, values, t * blockSize + v);
+                    int c = col[t];
+                    a0 = FloatVector.broadcast(s, x[x0 + c]).fma(w, a0);
+                    a1 = FloatVector.broadcast(s, x[x1 + c]).fma(w, a1);
+                }
+                put(a0, y, yOff + i * ldy, r, row0, row1, accumulate);
+                put(a1, y, yOff + (i + 1) * ldy, r, row0, row1, accumulate);
+            }
+            if (i < m) {
+                int xi = xOff + i * ldx;
+                FloatVector a = FloatVector.zero(s);
+                for (int t = t0; t < t1; t++) {
+                    a = FloatVector.broadcast(s, x[xi + col[t]]).fma(FloatVector.fromArray(s, values, t * blockSize + v), a);
+                }
+                put(a, y, yOff + i * ldy, r, row0, row1, accumulate);
+            }
+        }
     }
 
     @Override
     public void columnBlockInt8(int blockSize, int[] groupPtr, int[] col, byte[] q, float[] scales,
                                 int m, float[] x, int xOff, int ldx, int row0, int row1,
                                 float[] y, int yOff, int ldy, boolean accumulate) {
-        if (blockSize % floats16().length() != 0) {
+        VectorSpecies<Float> s = floats16();
+        VectorSpecies<Byte> bs = bytes16();
+        int l = s.length();
+        if (blockSize % l != 0) {
             SCALAR.columnBlockInt8(blockSize, groupPtr, col, q, scales, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
             return;
         }
-        columnBlock(blockSize, groupPtr, col, null, q, scales, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
-    }
-
-    /**
-     * Both column-block kernels, for B a multiple of the lane count L of {@link #floats16()} (smaller
-     * blocks run the scalar reference, which gives the same bits). A group of B rows is B / L slices
-     * of L rows; a slice keeps one accumulator per input in a register: each block is one broadcast
-     * input times L weights added into it, so no lanes are ever summed across. Two slices (of one
-     * group or of the next) run side by side when there is one input, to overlap their FMA latencies.
-     */
-    private void columnBlock(int b, int[] groupPtr, int[] col, float[] values, byte[] q, float[] scales,
-                             int m, float[] x, int xOff, int ldx, int row0, int row1,
-                             float[] y, int yOff, int ldy, boolean accumulate) {
-        VectorSpecies<Float> s = floats16();
-        int l = s.length();
-        int first = row0 / b * b;        // first row of the first slice that has a row in range
-        while (first + l <= row0) {
-            first += l;
-        }
-        for (int r = first; r < row1; r += l) {
-            int g = r / b;
-            int e = r - g * b;           // the slice's rows within its group
+        for (int r = firstSlice(blockSize, l, row0); r < row1; r += l) {
+            int g = r / blockSize;
+            int v = r - g * blockSize;
             int t0 = groupPtr[g];
             int t1 = groupPtr[g + 1];
-            int i = 0;
-            if (m == 1 && r + l < row1) {
-                // this slice and the next one as two independent chains
-                int r2 = r + l;
-                int g2 = r2 / b;
-                int e2 = r2 - g2 * b;
+            FloatVector scale = FloatVector.fromArray(s, scales, r);
+            if (m == 1) {
+                // one input: this slice and the next as two independent FMA chains, to overlap their latencies
+                int r2 = r + l < row1 ? r + l : r;
+                int g2 = r2 / blockSize;
+                int v2 = r2 - g2 * blockSize;
                 int u0 = groupPtr[g2];
-                int u1 = groupPtr[g2 + 1];
+                int u1 = r2 == r ? u0 : groupPtr[g2 + 1];
                 FloatVector a = FloatVector.zero(s);
                 FloatVector a2 = a;
                 int n = Math.min(t1 - t0, u1 - u0);
                 for (int k = 0; k < n; k++) {
-                    a = FloatVector.broadcast(s, x[xOff + col[t0 + k]]).fma(weights(values, q, (t0 + k) * b + e), a);
-                    a2 = FloatVector.broadcast(s, x[xOff + col[u0 + k]]).fma(weights(values, q, (u0 + k) * b + e2), a2);
+                    int t = t0 + k;
+                    int u = u0 + k;
+                    FloatVector w = (FloatVector) ByteVector.fromArray(bs, q, t * blockSize + v).convertShape(VectorOperators.B2F, s, 0);
+                    FloatVector w2 = (FloatVector) ByteVector.fromArray(bs, q, u * blockSize + v2).convertShape(VectorOperators.B2F, s, 0);
+                    a = FloatVector.broadcast(s, x[xOff + col[t]]).fma(w, a);
+                    a2 = FloatVector.broadcast(s, x[xOff + col[u]]).fma(w2, a2);
                 }
-                for (int t = t0 + n; t < t1; t++) {
-                    a = FloatVector.broadcast(s, x[xOff + col[t]]).fma(weights(values, q, t * b + e), a);
+                // the longer of the two finishes alone
+                boolean first = t1 - t0 > n;
+                int w0 = first ? t0 + n : u0 + n;
+                int w1 = first ? t1 : u1;
+                int wv = first ? v : v2;
+                FloatVector rest = first ? a : a2;
+                for (int t = w0; t < w1; t++) {
+                    FloatVector w = (FloatVector) ByteVector.fromArray(bs, q, t * blockSize + wv).convertShape(VectorOperators.B2F, s, 0);
+                    rest = FloatVector.broadcast(s, x[xOff + col[t]]).fma(w, rest);
                 }
-                for (int t = u0 + n; t < u1; t++) {
-                    a2 = FloatVector.broadcast(s, x[xOff + col[t]]).fma(weights(values, q, t * b + e2), a2);
+                if (first) {
+                    a = rest;
+                } else {
+                    a2 = rest;
                 }
-                put(a, scales, r, y, yOff, row0, row1, accumulate);
-                put(a2, scales, r2, y, yOff, row0, row1, accumulate);
-                r = r2;
+                put(a.mul(scale), y, yOff, r, row0, row1, accumulate);
+                if (r2 != r) {
+                    put(a2.mul(FloatVector.fromArray(s, scales, r2)), y, yOff, r2, row0, row1, accumulate);
+                    r = r2;
+                }
                 continue;
             }
-            // four inputs per pass share each block's int8-to-float conversion (sequences, batches)
+            // several inputs (sequences, batches): four per pass share each block's int8-to-float conversion
+            int i = 0;
             for (; i + 4 <= m; i += 4) {
                 int x0 = xOff + i * ldx;
                 int x1 = x0 + ldx;
@@ -861,7 +898,7 @@ public abstract class VectorKernels implements Kernels {
                 FloatVector a2 = a0;
                 FloatVector a3 = a0;
                 for (int t = t0; t < t1; t++) {
-                    FloatVector w = weights(values, q, t * b + e);
+                    FloatVector w = (FloatVector) ByteVector.fromArray(bs, q, t * blockSize + v).convertShape(VectorOperators.B2F, s, 0);
                     int c = col[t];
                     a0 = FloatVector.broadcast(s, x[x0 + c]).fma(w, a0);
                     a1 = FloatVector.broadcast(s, x[x1 + c]).fma(w, a1);
@@ -869,51 +906,48 @@ public abstract class VectorKernels implements Kernels {
                     a3 = FloatVector.broadcast(s, x[x3 + c]).fma(w, a3);
                 }
                 int yi = yOff + i * ldy;
-                put(a0, scales, r, y, yi, row0, row1, accumulate);
-                put(a1, scales, r, y, yi + ldy, row0, row1, accumulate);
-                put(a2, scales, r, y, yi + 2 * ldy, row0, row1, accumulate);
-                put(a3, scales, r, y, yi + 3 * ldy, row0, row1, accumulate);
+                put(a0.mul(scale), y, yi, r, row0, row1, accumulate);
+                put(a1.mul(scale), y, yi + ldy, r, row0, row1, accumulate);
+                put(a2.mul(scale), y, yi + 2 * ldy, r, row0, row1, accumulate);
+                put(a3.mul(scale), y, yi + 3 * ldy, r, row0, row1, accumulate);
             }
             for (; i < m; i++) {
                 int xi = xOff + i * ldx;
                 FloatVector a = FloatVector.zero(s);
                 for (int t = t0; t < t1; t++) {
-                    a = FloatVector.broadcast(s, x[xi + col[t]]).fma(weights(values, q, t * b + e), a);
+                    FloatVector w = (FloatVector) ByteVector.fromArray(bs, q, t * blockSize + v).convertShape(VectorOperators.B2F, s, 0);
+                    a = FloatVector.broadcast(s, x[xi + col[t]]).fma(w, a);
                 }
-                put(a, scales, r, y, yOff + i * ldy, row0, row1, accumulate);
+                put(a.mul(scale), y, yOff + i * ldy, r, row0, row1, accumulate);
             }
         }
     }
 
-    /** L weights of a column block from f32 {@code values}, or int8 {@code q} widened to float. */
-    private FloatVector weights(float[] values, byte[] q, int at) {
-        if (values != null) {
-            return FloatVector.fromArray(floats16(), values, at);
-        }
-        return (FloatVector) ByteVector.fromArray(bytes16(), q, at).convertShape(VectorOperators.B2F, floats16(), 0);
+    /** The first row of the first L-row slice of a B-row group that holds a row of {@code [row0, …)}. */
+    private static int firstSlice(int blockSize, int l, int row0) {
+        int first = row0 / blockSize * blockSize;
+        return first + (row0 - first) / l * l;
     }
 
     /**
-     * Stores the sums of rows {@code r … r+L-1} (times their scales when {@code scales} is not null)
-     * into the Y row starting at {@code yRow} (element j at {@code yRow + j - row0}), keeping only
-     * rows in {@code [row0, row1)}.
+     * Stores (or adds) the sums of rows {@code r … r+L-1} into the Y row starting at {@code yRow}
+     * (element j at {@code yRow + j - row0}), keeping only rows in {@code [row0, row1)}.
      */
-    private void put(FloatVector acc, float[] scales, int r, float[] y, int yRow, int row0, int row1, boolean accumulate) {
+    private void put(FloatVector v, float[] y, int yRow, int r, int row0, int row1, boolean accumulate) {
         VectorSpecies<Float> s = floats16();
-        FloatVector v = scales == null ? acc : acc.mul(FloatVector.fromArray(s, scales, r));
         int at = yRow + r - row0;
         if (r >= row0 && r + s.length() <= row1) {
-            if (accumulate) {
-                v = FloatVector.fromArray(s, y, at).add(v);
-            }
-            v.intoArray(y, at);
+            (accumulate ? FloatVector.fromArray(s, y, at).add(v) : v).intoArray(y, at);
         } else {
-            VectorMask<Float> inRange = s.indexInRange(r - row0, row1 - row0);
-            if (accumulate) {
-                v = FloatVector.fromArray(s, y, at, inRange).add(v);
-            }
-            v.intoArray(y, at, inRange);
+            putPart(v, y, at, r, row0, row1, accumulate);   // kept out of line so that put stays small enough to inline
         }
+    }
+
+    /** {@link #put} of a slice that sticks out of {@code [row0, row1)}. */
+    private void putPart(FloatVector v, float[] y, int at, int r, int row0, int row1, boolean accumulate) {
+        VectorSpecies<Float> s = floats16();
+        VectorMask<Float> inRange = s.indexInRange(r - row0, row1 - row0);
+        (accumulate ? FloatVector.fromArray(s, y, at, inRange).add(v) : v).intoArray(y, at, inRange);
     }
 
     private static void store(float[] y, int at, float s, boolean accumulate) {
