@@ -67,6 +67,7 @@ public final class Recipe {
         THETA("theta", Type.NUMBER),
         PHI("phi", Type.NUMBER),
         BLOCK("block", Type.INTEGER),
+        BLOCK_AXIS("block_axis", Type.STRING, "input", "output"),
         EMBEDDINGS("embeddings", Type.BOOLEAN),
         TARGETS("targets", Type.TARGETS),
         TUNE_STEPS("fine_tune.steps", Type.INTEGER),
@@ -337,6 +338,7 @@ public final class Recipe {
                 v.putIfAbsent(Key.RAMP, (Long) v.get(Key.BEGIN) + (Long) v.get(Key.STEPS) / 2);
             }
             v.putIfAbsent(Key.BLOCK, 16L);
+            v.putIfAbsent(Key.BLOCK_AXIS, "input");
             v.putIfAbsent(Key.EMBEDDINGS, false);
         }
         v.putIfAbsent(Key.QUANTIZE, prunes ? "int8" : "none");
@@ -359,7 +361,7 @@ public final class Recipe {
                 integer(Key.FREQUENCY, ScheduleParams.DEFAULT_FREQUENCY), (Long) values.get(Key.RAMP),
                 (Double) values.get(Key.THETA), number(Key.PHI, NarangSchedule.DEFAULT_PHI));
         return new PruneConfig(params.toSchedule(), Math.toIntExact(integer(Key.BLOCK, 16)),
-                Boolean.TRUE.equals(values.get(Key.EMBEDDINGS)), targets());
+                Boolean.TRUE.equals(values.get(Key.EMBEDDINGS)), targets(), "output".equals(values.get(Key.BLOCK_AXIS)));
     }
 
     /** The fine-tuning run, or null without fine-tuning settings; call on {@link #withDefaults}. */

@@ -48,11 +48,16 @@ public final class Pruner implements WeightConstraint {
 
     /** A pruner for the tensors {@code config} selects in {@code graph} (see {@link PruneTargets#resolve}). */
     public static Pruner forGraph(Graph graph, PruneConfig config) {
-        return new Pruner(PruneTargets.resolve(graph, config), config.schedule(), config.blockSize());
+        return new Pruner(PruneTargets.resolve(graph, config), config.schedule(), config.blockSize(), config.rowBlocks());
     }
 
     /** A pruner for explicit targets; {@code schedule} gives the timing, each target its own sparsity. */
     public Pruner(List<PruneTargets.Target> targets, Schedule schedule, int blockSize) {
+        this(targets, schedule, blockSize, false);
+    }
+
+    /** As {@link #Pruner(List, Schedule, int)}, with B×1 blocks along the rows when {@code rowBlocks}. */
+    public Pruner(List<PruneTargets.Target> targets, Schedule schedule, int blockSize, boolean rowBlocks) {
         this.schedule = schedule;
         this.blockSize = blockSize;
         for (PruneTargets.Target t : targets) {
@@ -64,7 +69,7 @@ public final class Pruner implements WeightConstraint {
                     throw new SparqException(ErrorCode.INVALID_ARGUMENT, "tensor '" + t.name() + "': " + e.getMessage(), e);
                 }
             }
-            tensors.put(t.name(), new State(t, new TensorMask(t.shape(), blockSize), own));
+            tensors.put(t.name(), new State(t, new TensorMask(t.shape(), blockSize, rowBlocks), own));
         }
     }
 

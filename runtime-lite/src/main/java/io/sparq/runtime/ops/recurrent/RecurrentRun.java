@@ -53,7 +53,11 @@ final class RecurrentRun {
         this.gateWidth = op.gates * hidden;
         this.batchFirst = op.batchFirst;
         this.lengths = lengths;
-        this.maxLength = Arrays.stream(lengths).max().orElse(0);
+        int longest = 0;
+        for (int len : lengths) {         // a loop, not a stream: this runs once per step when streaming
+            longest = Math.max(longest, len);
+        }
+        this.maxLength = longest;
         this.x = x;
         this.w = w;
         this.r = r;
