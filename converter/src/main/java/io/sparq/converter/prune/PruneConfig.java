@@ -14,8 +14,11 @@ import java.util.List;
  * @param blockSize         1 for unstructured masks, or B ∈ {4, 8, 16} for 1×B blocks along the last axis
  * @param includeEmbeddings also prune float {@code Gather} tables (embeddings)
  * @param targets           per-glob sparsity overrides, in order
- * @param rowBlocks         blocks are B×1 instead: B consecutive rows (outputs) of one column (input),
- *                          what the {@code column_block_sparse} encoding stores and its kernels run fastest
+ * @param rowBlocks         blocks lie along each weight's output axis (--block-axis output): B×1, B
+ *                          consecutive rows of one column, where the rows are the outputs (recurrent W
+ *                          and R, Gemm B with transB), stored as {@code column_block_sparse}; 1×B where
+ *                          the last axis is the output (x·W), which the runtime runs as column blocks
+ *                          of the transposed matrix. Both run without sums across vector lanes.
  */
 public record PruneConfig(Schedule schedule, int blockSize, boolean includeEmbeddings, List<TargetRule> targets,
                           boolean rowBlocks) {

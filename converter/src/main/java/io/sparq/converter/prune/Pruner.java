@@ -56,7 +56,11 @@ public final class Pruner implements WeightConstraint {
         this(targets, schedule, blockSize, false);
     }
 
-    /** As {@link #Pruner(List, Schedule, int)}, with B×1 blocks along the rows when {@code rowBlocks}. */
+    /**
+     * As {@link #Pruner(List, Schedule, int)}; with {@code rowBlocks} blocks lie along each tensor's
+     * output axis: B×1 down the rows where the rows are outputs, 1×B along the last axis where that
+     * is the output axis (x·W), which the runtime runs as column blocks of the transposed matrix.
+     */
     public Pruner(List<PruneTargets.Target> targets, Schedule schedule, int blockSize, boolean rowBlocks) {
         this.schedule = schedule;
         this.blockSize = blockSize;
@@ -69,7 +73,7 @@ public final class Pruner implements WeightConstraint {
                     throw new SparqException(ErrorCode.INVALID_ARGUMENT, "tensor '" + t.name() + "': " + e.getMessage(), e);
                 }
             }
-            tensors.put(t.name(), new State(t, new TensorMask(t.shape(), blockSize, rowBlocks), own));
+            tensors.put(t.name(), new State(t, new TensorMask(t.shape(), blockSize, rowBlocks && t.outputRows()), own));
         }
     }
 

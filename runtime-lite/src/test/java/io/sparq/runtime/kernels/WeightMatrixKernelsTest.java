@@ -102,6 +102,41 @@ class WeightMatrixKernelsTest {
         }
     }
 
+    /** A [K, N] weight in 1×B blocks used transposed (MatMul) runs as B×1 column blocks of the N × K matrix. */
+    @Test
+    void transposedBlockSparseRunsAsColumnBlocks() {
+        Random rnd = new Random(23);
+        for (int[] shape : new int[][] {{5, 3}, {40, 17}, {130, 67}, {64, 256}}) {
+            Tensor dense = sparseRandom(rnd, shape);
+            for (ValueFormat vf : List.of(ValueFormat.INT8, ValueFormat.NATIVE, ValueFormat.INT4)) {
+                for (int b : new int[] {4, 8, 16}) {
+                    EncodedTensor stored = EncodedTensor.encode("w", dense, EncodingChoice.blockSparse(b, vf));
+                    float[] d = stored.toDense().floats();
+                    int k = shape[0];
+                    int n = shape[1];
+                    float[] t = new float[d.length];
+                    for (int i = 0; i < k; i++) {
+                        for (int j = 0; j < n; j++) {
+                            t[j * k + i] = d[i * n + j];
+                        }
+                    }
+                    Tensor transposed = Tensor.ofFloats(new int[] {n, k}, t);
+                    for (Kernels kernels : backends()) {
+                        WeightMatrix w = WeightMatrices.transposedOf(stored, kernels);
+                        assertInstanceOf(ColumnBlockF32Matrix.class, w);
+                        assertEquals(n, w.rows());
+                        assertEquals(k, w.cols());
+                        for (int trial = 0; trial < 3; trial++) {
+                            check(rnd, w, transposed, "transposed " + stored + " on " + kernels);
+                        }
+                    }
+                }
+            }
+        }
+        Tensor any = sparseRandom(rnd, new int[] {8, 8});
+        assertEquals(null, WeightMatrices.transposedOf(EncodedTensor.encode("w", any, EncodingChoice.csr(ValueFormat.INT8))));
+    }
+
     @Test
     void factoryPicksTheKernelOfTheEncoding() {
         Tensor dense = sparseRandom(new Random(3), new int[] {8, 32});

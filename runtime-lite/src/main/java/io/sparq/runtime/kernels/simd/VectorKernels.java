@@ -833,93 +833,101 @@ public abstract class VectorKernels implements Kernels {
     public void columnBlockInt8(int blockSize, int[] groupPtr, int[] col, byte[] q, float[] scales,
                                 int m, float[] x, int xOff, int ldx, int row0, int row1,
                                 float[] y, int yOff, int ldy, boolean accumulate) {
-        VectorSpecies<Float> s = floats16();
-        VectorSpecies<Byte> bs = bytes16();
-        int l = s.length();
+        int l = floats16().length();
         if (blockSize % l != 0) {
             SCALAR.columnBlockInt8(blockSize, groupPtr, col, q, scales, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
             return;
         }
+        // each slice (or pair of slices) in its own small method: C2 compiles those whole, with every
+        // vector operation intrinsified, where one large method had parts fall back to Java code
         for (int r = firstSlice(blockSize, l, row0); r < row1; r += l) {
-            int g = r / blockSize;
-            int v = r - g * blockSize;
-            int t0 = groupPtr[g];
-            int t1 = groupPtr[g + 1];
-            FloatVector scale = FloatVector.fromArray(s, scales, r);
-            if (m == 1) {
-                // one input: this slice and the next as two independent FMA chains, to overlap their latencies
-                int r2 = r + l < row1 ? r + l : r;
-                int g2 = r2 / blockSize;
-                int v2 = r2 - g2 * blockSize;
-                int u0 = groupPtr[g2];
-                int u1 = r2 == r ? u0 : groupPtr[g2 + 1];
-                FloatVector a = FloatVector.zero(s);
-                FloatVector a2 = a;
-                int n = Math.min(t1 - t0, u1 - u0);
-                for (int k = 0; k < n; k++) {
-                    int t = t0 + k;
-                    int u = u0 + k;
-                    FloatVector w = (FloatVector) ByteVector.fromArray(bs, q, t * blockSize + v).convertShape(VectorOperators.B2F, s, 0);
-                    FloatVector w2 = (FloatVector) ByteVector.fromArray(bs, q, u * blockSize + v2).convertShape(VectorOperators.B2F, s, 0);
-                    a = FloatVector.broadcast(s, x[xOff + col[t]]).fma(w, a);
-                    a2 = FloatVector.broadcast(s, x[xOff + col[u]]).fma(w2, a2);
-                }
-                // the longer of the two finishes alone
-                boolean first = t1 - t0 > n;
-                int w0 = first ? t0 + n : u0 + n;
-                int w1 = first ? t1 : u1;
-                int wv = first ? v : v2;
-                FloatVector rest = first ? a : a2;
-                for (int t = w0; t < w1; t++) {
-                    FloatVector w = (FloatVector) ByteVector.fromArray(bs, q, t * blockSize + wv).convertShape(VectorOperators.B2F, s, 0);
-                    rest = FloatVector.broadcast(s, x[xOff + col[t]]).fma(w, rest);
-                }
-                if (first) {
-                    a = rest;
-                } else {
-                    a2 = rest;
-                }
-                put(a.mul(scale), y, yOff, r, row0, row1, accumulate);
-                if (r2 != r) {
-                    put(a2.mul(FloatVector.fromArray(s, scales, r2)), y, yOff, r2, row0, row1, accumulate);
-                    r = r2;
-                }
-                continue;
+            if (m == 1 && r + l < row1) {
+                int8Pair(blockSize, groupPtr, col, q, scales, x, xOff, r, r + l, row0, row1, y, yOff, accumulate);
+                r += l;
+            } else {
+                int8Slice(blockSize, groupPtr, col, q, scales, m, x, xOff, ldx, r, row0, row1, y, yOff, ldy, accumulate);
             }
-            // several inputs (sequences, batches): four per pass share each block's int8-to-float conversion
-            int i = 0;
-            for (; i + 4 <= m; i += 4) {
-                int x0 = xOff + i * ldx;
-                int x1 = x0 + ldx;
-                int x2 = x1 + ldx;
-                int x3 = x2 + ldx;
-                FloatVector a0 = FloatVector.zero(s);
-                FloatVector a1 = a0;
-                FloatVector a2 = a0;
-                FloatVector a3 = a0;
-                for (int t = t0; t < t1; t++) {
-                    FloatVector w = (FloatVector) ByteVector.fromArray(bs, q, t * blockSize + v).convertShape(VectorOperators.B2F, s, 0);
-                    int c = col[t];
-                    a0 = FloatVector.broadcast(s, x[x0 + c]).fma(w, a0);
-                    a1 = FloatVector.broadcast(s, x[x1 + c]).fma(w, a1);
-                    a2 = FloatVector.broadcast(s, x[x2 + c]).fma(w, a2);
-                    a3 = FloatVector.broadcast(s, x[x3 + c]).fma(w, a3);
-                }
-                int yi = yOff + i * ldy;
-                put(a0.mul(scale), y, yi, r, row0, row1, accumulate);
-                put(a1.mul(scale), y, yi + ldy, r, row0, row1, accumulate);
-                put(a2.mul(scale), y, yi + 2 * ldy, r, row0, row1, accumulate);
-                put(a3.mul(scale), y, yi + 3 * ldy, r, row0, row1, accumulate);
+        }
+    }
+
+    /** One input, slices {@code r} and {@code r2}: two independent FMA chains, to overlap their latencies. */
+    private void int8Pair(int blockSize, int[] groupPtr, int[] col, byte[] q, float[] scales, float[] x, int xOff,
+                          int r, int r2, int row0, int row1, float[] y, int yOff, boolean accumulate) {
+        VectorSpecies<Float> s = floats16();
+        VectorSpecies<Byte> bs = bytes16();
+        int g = r / blockSize;
+        int v = r - g * blockSize;
+        int t0 = groupPtr[g];
+        int t1 = groupPtr[g + 1];
+        int g2 = r2 / blockSize;
+        int v2 = r2 - g2 * blockSize;
+        int u0 = groupPtr[g2];
+        int u1 = groupPtr[g2 + 1];
+        FloatVector a = FloatVector.zero(s);
+        FloatVector a2 = a;
+        int n = Math.min(t1 - t0, u1 - u0);
+        for (int k = 0; k < n; k++) {
+            int t = t0 + k;
+            int u = u0 + k;
+            FloatVector w = (FloatVector) ByteVector.fromArray(bs, q, t * blockSize + v).convertShape(VectorOperators.B2F, s, 0);
+            FloatVector w2 = (FloatVector) ByteVector.fromArray(bs, q, u * blockSize + v2).convertShape(VectorOperators.B2F, s, 0);
+            a = FloatVector.broadcast(s, x[xOff + col[t]]).fma(w, a);
+            a2 = FloatVector.broadcast(s, x[xOff + col[u]]).fma(w2, a2);
+        }
+        for (int t = t0 + n; t < t1; t++) {
+            FloatVector w = (FloatVector) ByteVector.fromArray(bs, q, t * blockSize + v).convertShape(VectorOperators.B2F, s, 0);
+            a = FloatVector.broadcast(s, x[xOff + col[t]]).fma(w, a);
+        }
+        for (int u = u0 + n; u < u1; u++) {
+            FloatVector w2 = (FloatVector) ByteVector.fromArray(bs, q, u * blockSize + v2).convertShape(VectorOperators.B2F, s, 0);
+            a2 = FloatVector.broadcast(s, x[xOff + col[u]]).fma(w2, a2);
+        }
+        put(a.mul(FloatVector.fromArray(s, scales, r)), y, yOff, r, row0, row1, accumulate);
+        put(a2.mul(FloatVector.fromArray(s, scales, r2)), y, yOff, r2, row0, row1, accumulate);
+    }
+
+    /** Slice {@code r} for {@code m} inputs: four per pass share each block's int8-to-float conversion. */
+    private void int8Slice(int blockSize, int[] groupPtr, int[] col, byte[] q, float[] scales, int m, float[] x, int xOff,
+                           int ldx, int r, int row0, int row1, float[] y, int yOff, int ldy, boolean accumulate) {
+        VectorSpecies<Float> s = floats16();
+        VectorSpecies<Byte> bs = bytes16();
+        int g = r / blockSize;
+        int v = r - g * blockSize;
+        int t0 = groupPtr[g];
+        int t1 = groupPtr[g + 1];
+        FloatVector scale = FloatVector.fromArray(s, scales, r);
+        int i = 0;
+        for (; i + 4 <= m; i += 4) {
+            int x0 = xOff + i * ldx;
+            int x1 = x0 + ldx;
+            int x2 = x1 + ldx;
+            int x3 = x2 + ldx;
+            FloatVector a0 = FloatVector.zero(s);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            for (int t = t0; t < t1; t++) {
+                FloatVector w = (FloatVector) ByteVector.fromArray(bs, q, t * blockSize + v).convertShape(VectorOperators.B2F, s, 0);
+                int c = col[t];
+                a0 = FloatVector.broadcast(s, x[x0 + c]).fma(w, a0);
+                a1 = FloatVector.broadcast(s, x[x1 + c]).fma(w, a1);
+                a2 = FloatVector.broadcast(s, x[x2 + c]).fma(w, a2);
+                a3 = FloatVector.broadcast(s, x[x3 + c]).fma(w, a3);
             }
-            for (; i < m; i++) {
-                int xi = xOff + i * ldx;
-                FloatVector a = FloatVector.zero(s);
-                for (int t = t0; t < t1; t++) {
-                    FloatVector w = (FloatVector) ByteVector.fromArray(bs, q, t * blockSize + v).convertShape(VectorOperators.B2F, s, 0);
-                    a = FloatVector.broadcast(s, x[xi + col[t]]).fma(w, a);
-                }
-                put(a.mul(scale), y, yOff + i * ldy, r, row0, row1, accumulate);
+            int yi = yOff + i * ldy;
+            put(a0.mul(scale), y, yi, r, row0, row1, accumulate);
+            put(a1.mul(scale), y, yi + ldy, r, row0, row1, accumulate);
+            put(a2.mul(scale), y, yi + 2 * ldy, r, row0, row1, accumulate);
+            put(a3.mul(scale), y, yi + 3 * ldy, r, row0, row1, accumulate);
+        }
+        for (; i < m; i++) {
+            int xi = xOff + i * ldx;
+            FloatVector a = FloatVector.zero(s);
+            for (int t = t0; t < t1; t++) {
+                FloatVector w = (FloatVector) ByteVector.fromArray(bs, q, t * blockSize + v).convertShape(VectorOperators.B2F, s, 0);
+                a = FloatVector.broadcast(s, x[xi + col[t]]).fma(w, a);
             }
+            put(a.mul(scale), y, yOff + i * ldy, r, row0, row1, accumulate);
         }
     }
 
