@@ -92,4 +92,10 @@ public interface Kernels {
     void columnBlockInt8(int blockSize, int[] groupPtr, int[] col, byte[] q, float[] scales,
                          int m, float[] x, int xOff, int ldx, int row0, int row1,
                          float[] y, int yOff, int ldy, boolean accumulate);
+
+    /** {@code v[i] = FastMath.sigmoid(v[i])} for {@code off ≤ i < off + n}: the same bits on every backend. */
+    void sigmoid(float[] v, int off, int n);
+
+    /** {@code v[i] = FastMath.tanhf(v[i])} for {@code off ≤ i < off + n}: the same bits on every backend. */
+    void tanh(float[] v, int off, int n);
 }

@@ -243,6 +243,20 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
+    @Override
+    public void sigmoid(float[] v, int off, int n) {
+        for (int i = off; i < off + n; i++) {
+            v[i] = FastMath.sigmoid(v[i]);
+        }
+    }
+
+    @Override
+    public void tanh(float[] v, int off, int n) {
+        for (int i = off; i < off + n; i++) {
+            v[i] = FastMath.tanhf(v[i]);
+        }
+    }
+
     private static void store(float[] y, int at, float s, boolean accumulate) {
         y[at] = accumulate ? y[at] + s : s;
     }

@@ -1,10 +1,12 @@
 package io.sparq.runtime.kernels.simd;
 
+import io.sparq.runtime.kernels.FastMath;
 import io.sparq.runtime.kernels.Kernels;
 import io.sparq.runtime.kernels.PackedMatrix;
 import io.sparq.runtime.kernels.ScalarKernels;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -929,6 +931,65 @@ public abstract class VectorKernels implements Kernels {
             }
             put(a.mul(scale), y, yOff + i * ldy, r, row0, row1, accumulate);
         }
+    }
+
+    // ---------------------------------------------------------------- gate non-linearities
+    // FastMath's algorithm operation for operation (see there), so the bits equal the scalar ones.
+
+    @Override
+    public void sigmoid(float[] v, int off, int n) {
+        VectorSpecies<Float> s = floats();
+        int end = off + s.loopBound(n);
+        int i = off;
+        for (; i < end; i += s.length()) {
+            FloatVector x = FloatVector.fromArray(s, v, i);
+            FloatVector one = FloatVector.broadcast(s, 1f);
+            one.div(one.add(exp(x.neg()))).intoArray(v, i);
+        }
+        for (; i < off + n; i++) {
+            v[i] = FastMath.sigmoid(v[i]);
+        }
+    }
+
+    @Override
+    public void tanh(float[] v, int off, int n) {
+        VectorSpecies<Float> s = floats();
+        int end = off + s.loopBound(n);
+        int i = off;
+        for (; i < end; i += s.length()) {
+            FloatVector x = FloatVector.fromArray(s, v, i);
+            FloatVector a = x.abs();
+            FloatVector one = FloatVector.broadcast(s, 1f);
+            FloatVector big = one.sub(FloatVector.broadcast(s, 2f).div(exp(a.add(a)).add(one)));
+            FloatVector x2 = x.mul(x);
+            FloatVector small = x2.fma(FloatVector.broadcast(s, FastMath.T5), FloatVector.broadcast(s, FastMath.T3))
+                    .mul(x2).fma(x, x);
+            FloatVector t = big.blend(one, a.compare(VectorOperators.GT, FastMath.TANH_ONE));
+            t = t.blend(t.neg(), x.compare(VectorOperators.LT, 0f));
+            t.blend(small, a.compare(VectorOperators.LT, FastMath.TANH_SMALL)).intoArray(v, i);
+        }
+        for (; i < off + n; i++) {
+            v[i] = FastMath.tanhf(v[i]);
+        }
+    }
+
+    /** {@link FastMath#exp} on every lane. */
+    private FloatVector exp(FloatVector x) {
+        VectorSpecies<Float> s = floats();
+        x = x.max(FastMath.EXP_LO).min(FastMath.EXP_HI);
+        FloatVector round = FloatVector.broadcast(s, FastMath.ROUND);
+        FloatVector n = x.mul(FastMath.LOG2E).add(round).sub(round);
+        FloatVector r = n.fma(FloatVector.broadcast(s, -FastMath.LN2_HI), x);
+        r = n.fma(FloatVector.broadcast(s, -FastMath.LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(s, FastMath.C7).fma(r, FloatVector.broadcast(s, FastMath.C6));
+        p = p.fma(r, FloatVector.broadcast(s, FastMath.C5));
+        p = p.fma(r, FloatVector.broadcast(s, FastMath.C4));
+        p = p.fma(r, FloatVector.broadcast(s, FastMath.C3));
+        p = p.fma(r, FloatVector.broadcast(s, FastMath.C2));
+        p = p.fma(r, FloatVector.broadcast(s, 1f));
+        p = p.fma(r, FloatVector.broadcast(s, 1f));
+        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(bits.reinterpretAsFloats());
     }
 
     /** The first row of the first L-row slice of a B-row group that holds a row of {@code [row0, …)}. */
