@@ -117,7 +117,7 @@ PY
 if [[ "${JMH:-0}" == 1 ]]; then
   (cd "$root" && mvn -q -B -ntp -P bench -pl converter -am package -DskipTests)
   java --add-modules jdk.incubator.vector -jar "$root/converter/target/benchmarks.jar" \
-      'SparqBenchmark.step|OrtBenchmark.step|OrtInt8Benchmark.step' -p model=lstm-1024,gru-1024 -p sparsity=0.9 \
+      'SparqBenchmark.step|OrtBenchmark.step|SparqBenchmark.sequence|OrtBenchmark.sequence' -p model=lstm-1024,gru-1024 -p sparsity=0.9 \
       -p encoding=int8 -p threads=1,all -wi 3 -w 1 -i 5 -r 1 -rf csv -rff "$out/jmh.csv"
   java -cp "$root/converter/target/benchmarks.jar" io.sparq.bench.BenchReport "$out/jmh.csv"
 fi
