@@ -58,7 +58,8 @@ public final class FastMath {
     /** e^x as described above, for x clamped to [{@link #EXP_LO}, {@link #EXP_HI}]. */
     public static float exp(float x) {
         x = Math.min(EXP_HI, Math.max(EXP_LO, x));
-        float n = (x * LOG2E + ROUND) - ROUND;
+        float t = x * LOG2E + ROUND;              // ROUND + n exactly, n = round(x / ln 2)
+        float n = t - ROUND;
         float r = Math.fma(n, -LN2_HI, x);
         r = Math.fma(n, -LN2_LO, r);
         float p = Math.fma(C7, r, C6);
@@ -68,7 +69,8 @@ public final class FastMath {
         p = Math.fma(p, r, C2);
         p = Math.fma(p, r, 1f);
         p = Math.fma(p, r, 1f);
-        return p * Float.intBitsToFloat(((int) n + 127) << 23);
+        // 2^n from its bits: n = bits(t) - bits(ROUND) (the vector kernels read it so), exponent n + 127
+        return p * Float.intBitsToFloat((Float.floatToRawIntBits(t) - Float.floatToRawIntBits(ROUND) + 127) << 23);
     }
 
     /** 1 / (1 + e^−x) with {@link #exp}. */

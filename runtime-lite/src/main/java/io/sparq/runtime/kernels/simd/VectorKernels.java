@@ -938,58 +938,63 @@ public abstract class VectorKernels implements Kernels {
 
     @Override
     public void sigmoid(float[] v, int off, int n) {
-        VectorSpecies<Float> s = floats();
-        int end = off + s.loopBound(n);
-        int i = off;
-        for (; i < end; i += s.length()) {
-            FloatVector x = FloatVector.fromArray(s, v, i);
-            FloatVector one = FloatVector.broadcast(s, 1f);
-            one.div(one.add(exp(x.neg()))).intoArray(v, i);
-        }
-        for (; i < off + n; i++) {
+        gate(v, off, n, false);
+        for (int i = off + floats().loopBound(n); i < off + n; i++) {
             v[i] = FastMath.sigmoid(v[i]);
         }
     }
 
     @Override
     public void tanh(float[] v, int off, int n) {
-        VectorSpecies<Float> s = floats();
-        int end = off + s.loopBound(n);
-        int i = off;
-        for (; i < end; i += s.length()) {
-            FloatVector x = FloatVector.fromArray(s, v, i);
-            FloatVector a = x.abs();
-            FloatVector one = FloatVector.broadcast(s, 1f);
-            FloatVector big = one.sub(FloatVector.broadcast(s, 2f).div(exp(a.add(a)).add(one)));
-            FloatVector x2 = x.mul(x);
-            FloatVector small = x2.fma(FloatVector.broadcast(s, FastMath.T5), FloatVector.broadcast(s, FastMath.T3))
-                    .mul(x2).fma(x, x);
-            FloatVector t = big.blend(one, a.compare(VectorOperators.GT, FastMath.TANH_ONE));
-            t = t.blend(t.neg(), x.compare(VectorOperators.LT, 0f));
-            t.blend(small, a.compare(VectorOperators.LT, FastMath.TANH_SMALL)).intoArray(v, i);
-        }
-        for (; i < off + n; i++) {
+        gate(v, off, n, true);
+        for (int i = off + floats().loopBound(n); i < off + n; i++) {
             v[i] = FastMath.tanhf(v[i]);
         }
     }
 
-    /** {@link FastMath#exp} on every lane. */
-    private FloatVector exp(FloatVector x) {
+    /**
+     * Sigmoid or tanh of the whole vectors of {@code v[off .. off+n)}. exp is written out here, not
+     * called: a helper taking and returning vectors was compiled apart and ran its conversions in
+     * Java code.
+     */
+    private void gate(float[] v, int off, int n, boolean tanh) {
         VectorSpecies<Float> s = floats();
-        x = x.max(FastMath.EXP_LO).min(FastMath.EXP_HI);
+        FloatVector one = FloatVector.broadcast(s, 1f);
         FloatVector round = FloatVector.broadcast(s, FastMath.ROUND);
-        FloatVector n = x.mul(FastMath.LOG2E).add(round).sub(round);
-        FloatVector r = n.fma(FloatVector.broadcast(s, -FastMath.LN2_HI), x);
-        r = n.fma(FloatVector.broadcast(s, -FastMath.LN2_LO), r);
-        FloatVector p = FloatVector.broadcast(s, FastMath.C7).fma(r, FloatVector.broadcast(s, FastMath.C6));
-        p = p.fma(r, FloatVector.broadcast(s, FastMath.C5));
-        p = p.fma(r, FloatVector.broadcast(s, FastMath.C4));
-        p = p.fma(r, FloatVector.broadcast(s, FastMath.C3));
-        p = p.fma(r, FloatVector.broadcast(s, FastMath.C2));
-        p = p.fma(r, FloatVector.broadcast(s, 1f));
-        p = p.fma(r, FloatVector.broadcast(s, 1f));
-        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
-        return p.mul(bits.reinterpretAsFloats());
+        int roundBits = Float.floatToRawIntBits(FastMath.ROUND);
+        int end = off + s.loopBound(n);
+        for (int i = off; i < end; i += s.length()) {
+            FloatVector x = FloatVector.fromArray(s, v, i);
+            FloatVector a = x.abs();
+            // e = exp(z) as FastMath.exp: z = 2|x| for tanh, -x for sigmoid
+            FloatVector z = (tanh ? a.add(a) : x.neg()).max(FastMath.EXP_LO).min(FastMath.EXP_HI);
+            FloatVector t = z.mul(FastMath.LOG2E).add(round);   // ROUND + n exactly
+            FloatVector k = t.sub(round);
+            FloatVector r = k.fma(FloatVector.broadcast(s, -FastMath.LN2_HI), z);
+            r = k.fma(FloatVector.broadcast(s, -FastMath.LN2_LO), r);
+            FloatVector p = FloatVector.broadcast(s, FastMath.C7).fma(r, FloatVector.broadcast(s, FastMath.C6));
+            p = p.fma(r, FloatVector.broadcast(s, FastMath.C5));
+            p = p.fma(r, FloatVector.broadcast(s, FastMath.C4));
+            p = p.fma(r, FloatVector.broadcast(s, FastMath.C3));
+            p = p.fma(r, FloatVector.broadcast(s, FastMath.C2));
+            p = p.fma(r, one);
+            p = p.fma(r, one);
+            // 2^n from its bits: n = bits(t) - bits(ROUND), exponent field n + 127
+            FloatVector pow2 = t.reinterpretAsInts().add(127 - roundBits).lanewise(VectorOperators.LSHL, 23)
+                    .reinterpretAsFloats();
+            FloatVector e = p.mul(pow2);
+            if (tanh) {
+                FloatVector big = one.sub(FloatVector.broadcast(s, 2f).div(e.add(one)));
+                FloatVector x2 = x.mul(x);
+                FloatVector small = x2.fma(FloatVector.broadcast(s, FastMath.T5), FloatVector.broadcast(s, FastMath.T3))
+                        .mul(x2).fma(x, x);
+                FloatVector y = big.blend(one, a.compare(VectorOperators.GT, FastMath.TANH_ONE));
+                y = y.blend(y.neg(), x.compare(VectorOperators.LT, 0f));
+                y.blend(small, a.compare(VectorOperators.LT, FastMath.TANH_SMALL)).intoArray(v, i);
+            } else {
+                one.div(one.add(e)).intoArray(v, i);
+            }
+        }
     }
 
     /** The first row of the first L-row slice of a B-row group that holds a row of {@code [row0, …)}. */
