@@ -33,7 +33,7 @@ final class ColumnBlockInt8Matrix extends KernelMatrix {
     @Override
     void multiplyRows(int m, float[] x, int xOff, int ldx, int row0, int row1, float[] y, int yOff, int ldy,
                       boolean accumulate) {
-        kernels.columnBlockInt8(blockSize, groupPtr, col, q, scales, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
+        kernels.columnBlockInt8(blockSize, groupPtr, col, q, scales, cols, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
     }
 
     @Override

@@ -87,9 +87,9 @@ public interface Kernels {
     /**
      * As {@link #columnBlockF32} with int8 codes and one scale per row ({@code scales} padded with
      * zeros to a whole number of groups): the chain runs over the codes and row j's sum is then
-     * multiplied by {@code scales[j]}.
+     * multiplied by {@code scales[j]}. {@code cols}: the matrix's columns (every {@code col[t] < cols}).
      */
-    void columnBlockInt8(int blockSize, int[] groupPtr, int[] col, byte[] q, float[] scales,
+    void columnBlockInt8(int blockSize, int[] groupPtr, int[] col, byte[] q, float[] scales, int cols,
                          int m, float[] x, int xOff, int ldx, int row0, int row1,
                          float[] y, int yOff, int ldy, boolean accumulate);
 

@@ -219,7 +219,7 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void columnBlockInt8(int blockSize, int[] groupPtr, int[] col, byte[] q, float[] scales,
+    public void columnBlockInt8(int blockSize, int[] groupPtr, int[] col, byte[] q, float[] scales, int cols,
                                 int m, float[] x, int xOff, int ldx, int row0, int row1,
                                 float[] y, int yOff, int ldy, boolean accumulate) {
         columnBlock(blockSize, groupPtr, col, null, q, scales, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);

@@ -66,7 +66,7 @@ class WeightMatrixKernelsTest {
     /**
      * Column blocks are deterministic by construction: each output is one FMA chain in block order,
      * so every vector width gives the scalar reference's bits exactly, for any input count (the
-     * four-input passes, the paired one-input slices) and any row range.
+     * four-input passes, the paired one-input slices, the batch panels) and any row range.
      */
     @Test
     void columnBlocksGiveTheScalarBitsOnEveryBackend() {
@@ -82,7 +82,7 @@ class WeightMatrixKernelsTest {
                     int cols = reference.cols();
                     for (Kernels kernels : backends()) {
                         WeightMatrix w = WeightMatrices.of(stored, kernels);
-                        for (int m : new int[] {1, 2, 4, 7}) {
+                        for (int m : new int[] {1, 2, 4, 7, 16, 37}) {   // 16 and 37: whole batch panels of 4, 8 or 16 lanes
                             int row0 = rnd.nextBoolean() ? 0 : rnd.nextInt(rows);
                             int row1 = rnd.nextBoolean() ? rows : row0 + rnd.nextInt(rows - row0 + 1);
                             float[] x = random(rnd, m * cols);

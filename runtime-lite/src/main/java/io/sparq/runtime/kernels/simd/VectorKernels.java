@@ -35,6 +35,8 @@ public abstract class VectorKernels implements Kernels {
     private static final Kernels SCALAR = new ScalarKernels();
     /** Per-thread raw sums of one panel, for products that scale or cut a panel ({@link #gemmPacked}). */
     private static final ThreadLocal<float[]> PANEL_SUMS = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per-thread inputs of one batch panel, transposed (column-block batches, {@link #int8Batch}). */
+    private static final ThreadLocal<float[]> BATCH_PANEL = ThreadLocal.withInitial(() -> new float[0]);
 
     VectorKernels() {
     }
@@ -832,13 +834,22 @@ public abstract class VectorKernels implements Kernels {
     }
 
     @Override
-    public void columnBlockInt8(int blockSize, int[] groupPtr, int[] col, byte[] q, float[] scales,
+    public void columnBlockInt8(int blockSize, int[] groupPtr, int[] col, byte[] q, float[] scales, int cols,
                                 int m, float[] x, int xOff, int ldx, int row0, int row1,
                                 float[] y, int yOff, int ldy, boolean accumulate) {
         int l = floats16().length();
         if (blockSize % l != 0) {
-            SCALAR.columnBlockInt8(blockSize, groupPtr, col, q, scales, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
+            SCALAR.columnBlockInt8(blockSize, groupPtr, col, q, scales, cols, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
             return;
+        }
+        // batches: whole panels of L inputs with the inputs along the lanes, the rest below
+        int i0 = 0;
+        if (blockSize == BATCH_GROUP && m >= l) {
+            i0 = m / l * l;
+            int8Batch(groupPtr, col, q, scales, cols, i0, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
+            if (i0 == m) {
+                return;
+            }
         }
         // each slice (or pair of slices) in its own small method: C2 compiles those whole, with every
         // vector operation intrinsified, where one large method had parts fall back to Java code
@@ -847,7 +858,98 @@ public abstract class VectorKernels implements Kernels {
                 int8Pair(blockSize, groupPtr, col, q, scales, x, xOff, r, r + l, row0, row1, y, yOff, accumulate);
                 r += l;
             } else {
-                int8Slice(blockSize, groupPtr, col, q, scales, m, x, xOff, ldx, r, row0, row1, y, yOff, ldy, accumulate);
+                int8Slice(blockSize, groupPtr, col, q, scales, m - i0, x, xOff + i0 * ldx, ldx, r, row0, row1,
+                        y, yOff + i0 * ldy, ldy, accumulate);
+            }
+        }
+    }
+
+    /** Rows per group that {@link #int8Batch} holds in registers: one accumulator per row. */
+    private static final int BATCH_GROUP = 16;
+
+    /**
+     * Inputs {@code [0, m)} (a multiple of L) of 16-row column blocks, L inputs at a time with the
+     * inputs along the lanes: a panel of the L inputs is transposed once per product so that a
+     * block's column is one vector load, each of the block's 16 codes is broadcast, and the group's
+     * 16 rows keep 16 accumulators of L inputs. Each loaded input vector serves 16 rows (a GEMM's
+     * reuse), where the row-vector kernel loads each input once per row slice. Every output is still
+     * the FMA chain over its group's blocks in order, scaled at the end, so the bits match the
+     * one-input kernel.
+     */
+    private void int8Batch(int[] groupPtr, int[] col, byte[] q, float[] scales, int cols, int m, float[] x, int xOff, int ldx,
+                           int row0, int row1, float[] y, int yOff, int ldy, boolean accumulate) {
+        VectorSpecies<Float> s = floats();
+        VectorSpecies<Byte> bs = bytes16();
+        VectorSpecies<Float> s16 = floats16();
+        int l = s.length();
+        float[] panel = BATCH_PANEL.get();
+        int need = cols * l + 2 * BATCH_GROUP * l;
+        if (panel.length < need) {
+            panel = new float[need];
+            BATCH_PANEL.set(panel);
+        }
+        int codes = cols * l;                 // 16 codes of the current block as floats
+        int sums = codes + BATCH_GROUP;       // the group's 16 × L sums, row by row
+        for (int i0 = 0; i0 < m; i0 += l) {
+            for (int j = 0; j < l; j++) {
+                int xi = xOff + (i0 + j) * ldx;
+                for (int c = 0; c < cols; c++) {
+                    panel[c * l + j] = x[xi + c];
+                }
+            }
+            for (int g = row0 / BATCH_GROUP; g * BATCH_GROUP < row1; g++) {
+                FloatVector a0 = FloatVector.zero(s);
+                FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+                FloatVector a8 = a0, a9 = a0, a10 = a0, a11 = a0, a12 = a0, a13 = a0, a14 = a0, a15 = a0;
+                for (int t = groupPtr[g]; t < groupPtr[g + 1]; t++) {
+                    // the block's codes as floats, for the broadcasts below (L16 lanes at a time)
+                    for (int e = 0; e < BATCH_GROUP; e += s16.length()) {
+                        ((FloatVector) ByteVector.fromArray(bs, q, t * BATCH_GROUP + e).convertShape(VectorOperators.B2F, s16, 0))
+                                .intoArray(panel, codes + e);
+                    }
+                    FloatVector xc = FloatVector.fromArray(s, panel, col[t] * l);
+                    a0 = xc.fma(FloatVector.broadcast(s, panel[codes]), a0);
+                    a1 = xc.fma(FloatVector.broadcast(s, panel[codes + 1]), a1);
+                    a2 = xc.fma(FloatVector.broadcast(s, panel[codes + 2]), a2);
+                    a3 = xc.fma(FloatVector.broadcast(s, panel[codes + 3]), a3);
+                    a4 = xc.fma(FloatVector.broadcast(s, panel[codes + 4]), a4);
+                    a5 = xc.fma(FloatVector.broadcast(s, panel[codes + 5]), a5);
+                    a6 = xc.fma(FloatVector.broadcast(s, panel[codes + 6]), a6);
+                    a7 = xc.fma(FloatVector.broadcast(s, panel[codes + 7]), a7);
+                    a8 = xc.fma(FloatVector.broadcast(s, panel[codes + 8]), a8);
+                    a9 = xc.fma(FloatVector.broadcast(s, panel[codes + 9]), a9);
+                    a10 = xc.fma(FloatVector.broadcast(s, panel[codes + 10]), a10);
+                    a11 = xc.fma(FloatVector.broadcast(s, panel[codes + 11]), a11);
+                    a12 = xc.fma(FloatVector.broadcast(s, panel[codes + 12]), a12);
+                    a13 = xc.fma(FloatVector.broadcast(s, panel[codes + 13]), a13);
+                    a14 = xc.fma(FloatVector.broadcast(s, panel[codes + 14]), a14);
+                    a15 = xc.fma(FloatVector.broadcast(s, panel[codes + 15]), a15);
+                }
+                a0.intoArray(panel, sums);
+                a1.intoArray(panel, sums + l);
+                a2.intoArray(panel, sums + 2 * l);
+                a3.intoArray(panel, sums + 3 * l);
+                a4.intoArray(panel, sums + 4 * l);
+                a5.intoArray(panel, sums + 5 * l);
+                a6.intoArray(panel, sums + 6 * l);
+                a7.intoArray(panel, sums + 7 * l);
+                a8.intoArray(panel, sums + 8 * l);
+                a9.intoArray(panel, sums + 9 * l);
+                a10.intoArray(panel, sums + 10 * l);
+                a11.intoArray(panel, sums + 11 * l);
+                a12.intoArray(panel, sums + 12 * l);
+                a13.intoArray(panel, sums + 13 * l);
+                a14.intoArray(panel, sums + 14 * l);
+                a15.intoArray(panel, sums + 15 * l);
+                int first = Math.max(row0, g * BATCH_GROUP);
+                int last = Math.min(row1, (g + 1) * BATCH_GROUP);
+                for (int j = 0; j < l; j++) {
+                    int yi = yOff + (i0 + j) * ldy - row0;
+                    for (int r = first; r < last; r++) {
+                        float v = panel[sums + (r - g * BATCH_GROUP) * l + j] * scales[r];
+                        y[yi + r] = accumulate ? y[yi + r] + v : v;
+                    }
+                }
             }
         }
     }
