@@ -7,7 +7,7 @@
 #   test-models/speed/run-speed-matrix.sh [OUT_DIR]     (from the repository root or anywhere)
 #
 # Environment: LAUNCHES (default 3), THREADS (default "1 2"), RUNS (timed runs per launch, default
-# 500), WARMUP_SECONDS (default 3), ONLY (a regex of row names to run, default all), ORT_JAR (default:
+# 500), WARMUP_SECONDS (default 5), ONLY (a regex of row names to run, default all), ORT_JAR (default:
 # ONNX Runtime 1.23.2 from ~/.m2, fetched with `mvn dependency:copy` if missing), TABLE_ONLY=1
 # prints the table of the results already in OUT_DIR/speed-matrix.jsonl, JMH=1 also runs
 # the JMH subset of docs/benchmarks.md (a few minutes more). Needs python3 with torch, onnx and
@@ -20,7 +20,7 @@ out="${1:-$here/generated}"
 launches="${LAUNCHES:-3}"
 threads="${THREADS:-1 2}"
 runs="${RUNS:-500}"
-warm="${WARMUP_SECONDS:-3}"
+warm="${WARMUP_SECONDS:-5}"
 only="${ONLY:-.}"
 sparq="$root/sparq"
 mkdir -p "$out"
