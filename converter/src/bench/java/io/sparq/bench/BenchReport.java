@@ -48,18 +48,20 @@ public final class BenchReport {
             System.out.println(kind.equals("step") ? "### Per-timestep latency, streaming (T = 1, state fed back), µs"
                     : "### Whole sequence (T = 100), µs per timestep");
             System.out.println();
-            System.out.println("| model | sparsity | encoding | threads | sparq | ORT, same threads | ORT ÷ sparq"
-                    + " | weight bytes/step | roofline µs | sparq ÷ roofline |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+            System.out.println("| model | sparsity | encoding | threads | sparq | ORT fp32, same threads | ORT fp32 ÷ sparq"
+                    + " | ORT dynamic int8 | ORT int8 ÷ sparq | weight bytes/step | roofline µs | sparq ÷ roofline |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
             for (Row r : select(rows, "SparqBenchmark." + kind)) {
                 String model = r.param("model");
                 String threads = r.param("threads").isEmpty() ? "all" : r.param("threads");
-                Double ort = ort(rows, kind, model, threads);
+                Double ort = ort(rows, kind, model, threads, "fp32");
+                Double ort8 = ort(rows, kind, model, threads, "int8");
                 long bytes = weightBytes(model, Double.parseDouble(r.param("sparsity")), r.param("encoding"));
                 Double roofline = bandwidth == null ? null : bytes / bandwidth * 1e6;
-                System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %.1f | %s | %s | %,d | %s | %s |%n", model,
+                System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %.1f | %s | %s | %s | %s | %,d | %s | %s |%n", model,
                         r.param("sparsity"), r.param("encoding"), threads, r.score(), num(ort),
-                        ratio(ort, r.score()), bytes, num(roofline), ratio(r.score(), roofline));
+                        ratio(ort, r.score()), num(ort8), ratio(ort8, r.score()), bytes, num(roofline),
+                        ratio(r.score(), roofline));
             }
             System.out.println();
         }
@@ -95,9 +97,11 @@ public final class BenchReport {
         return rows.stream().filter(r -> r.benchmark().endsWith(suffix)).toList();
     }
 
-    private static Double ort(List<Row> rows, String kind, String model, String threads) {
+    private static Double ort(List<Row> rows, String kind, String model, String threads, String weights) {
+        // results from before the weights parameter are fp32
         return rows.stream().filter(r -> r.benchmark().endsWith("OrtBenchmark." + kind) && r.param("model").equals(model)
-                && r.param("threads").equals(threads)).map(Row::score).findFirst().orElse(null);
+                && r.param("threads").equals(threads) && (r.param("weights").isEmpty() ? "fp32" : r.param("weights")).equals(weights))
+                .map(Row::score).findFirst().orElse(null);
     }
 
     /** Bytes of W and R as stored in the .sparq file: what one timestep streams from memory. */

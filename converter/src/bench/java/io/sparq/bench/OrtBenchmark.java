@@ -21,6 +21,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.nio.FloatBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -47,6 +48,10 @@ public class OrtBenchmark {
     @Param({"1", "all"})
     public String threads;
 
+    /** {@code fp32}: the dense model; {@code int8}: ONNX Runtime's {@code quantize_dynamic} of it. */
+    @Param({"fp32", "int8"})
+    public String weights;
+
     private OrtEnvironment env;
     private OrtSession session;
     private final Map<String, OnnxTensor> stepFeeds = new HashMap<>();
@@ -63,7 +68,8 @@ public class OrtBenchmark {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setIntraOpNumThreads(BenchModels.threads(threads));
         options.setInterOpNumThreads(1);
-        session = env.createSession(BenchModels.onnx(spec, 0).toString(), options);
+        Path file = weights.equals("int8") ? BenchModels.ortInt8(spec) : BenchModels.onnx(spec, 0);
+        session = env.createSession(file.toString(), options);
         Tensor zeros = Tensor.ofFloats(new int[] {1, 1, spec.hidden()}, new float[spec.hidden()]);
         stepFeeds.put("X", tensor(BenchModels.input(spec, 1)));
         stepFeeds.put("initial_h", tensor(zeros));

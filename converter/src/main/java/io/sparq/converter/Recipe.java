@@ -69,6 +69,7 @@ public final class Recipe {
         THETA("theta", Type.NUMBER, Range.atLeast(0)),
         PHI("phi", Type.NUMBER, Range.POSITIVE),
         BLOCK("block", Type.INTEGER, Range.BLOCK_SIZES),
+        BLOCK_AXIS("block_axis", Type.STRING, Range.ANY, "input", "output"),
         EMBEDDINGS("embeddings", Type.BOOLEAN, Range.ANY),
         TARGETS("targets", Type.TARGETS, Range.ANY),
         TUNE_STEPS("fine_tune.steps", Type.INTEGER, Range.atLeast(1)),
@@ -393,6 +394,7 @@ public final class Recipe {
                 v.putIfAbsent(Key.RAMP, (Long) v.get(Key.BEGIN) + (Long) v.get(Key.STEPS) / 2);
             }
             v.putIfAbsent(Key.BLOCK, 16L);
+            v.putIfAbsent(Key.BLOCK_AXIS, "input");
             v.putIfAbsent(Key.EMBEDDINGS, false);
         }
         v.putIfAbsent(Key.QUANTIZE, prunes ? "int8" : "none");
@@ -415,7 +417,7 @@ public final class Recipe {
                 integer(Key.FREQUENCY, ScheduleParams.DEFAULT_FREQUENCY), (Long) values.get(Key.RAMP),
                 (Double) values.get(Key.THETA), number(Key.PHI, NarangSchedule.DEFAULT_PHI));
         return new PruneConfig(params.toSchedule(), Math.toIntExact(integer(Key.BLOCK, 16)),
-                Boolean.TRUE.equals(values.get(Key.EMBEDDINGS)), targets());
+                Boolean.TRUE.equals(values.get(Key.EMBEDDINGS)), targets(), "output".equals(values.get(Key.BLOCK_AXIS)));
     }
 
     /** The fine-tuning run, or null without fine-tuning settings; call on {@link #withDefaults}. */

@@ -97,6 +97,8 @@ class RecipeTest {
         Recipe r = Recipe.parse("sparsity: 0.9\nfine_tune:\n  steps: 2000\n", "r").withDefaults(true);
         assertEquals(new CubicSchedule(0, 0.9, 0, 20, 75), r.pruning().schedule());
         assertEquals(16, r.pruning().blockSize());
+        assertEquals(false, r.pruning().rowBlocks(), "blocks along the input axis unless asked");
+        assertEquals(true, Recipe.parse("sparsity: 0.9\nblock_axis: output\n", "r").withDefaults(false).pruning().rowBlocks());
         assertEquals(QuantizeMode.INT8, r.encoding().quantize());
         assertNull(r.fineTune().loss(), "auto picks the loss from the model and labels");
 

@@ -17,6 +17,7 @@ import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +42,9 @@ import java.util.concurrent.Callable;
             "  sparq bench model.sparq --dim seq=100 --runs 200 --threads 1",
             "  sparq bench model.sparq --inputs inputs.npz --json",
             "  SPARQ_CLASSPATH=onnxruntime-1.23.2.jar \\",
-            "      sparq bench model.sparq --compare model.onnx --threads 1"})
+            "      sparq bench model.sparq --compare model.onnx --threads 1",
+            "  SPARQ_CLASSPATH=onnxruntime-1.23.2.jar \\",
+            "      sparq bench model.sparq --compare model.onnx --compare model.int8.onnx"})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -75,9 +78,10 @@ final class BenchCommand implements Callable<Integer> {
     Integer threads;
 
     @Option(names = "--compare", paramLabel = "ORIGINAL.onnx",
-            description = "Also time ONNX Runtime on this model (the dense original) and print the speed ratio;"
-                    + " needs ONNX Runtime for Java on the class path (docs/cli.md).")
-    Path compare;
+            description = "Also time ONNX Runtime on this model (the dense original, or its ONNX Runtime int8"
+                    + " version; repeatable, each timed in the same process) and print the speed ratio; needs ONNX"
+                    + " Runtime for Java on the class path (docs/cli.md).")
+    List<Path> compare = new ArrayList<>();
 
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
@@ -124,7 +128,7 @@ final class BenchCommand implements Callable<Integer> {
             if (threads != null) {
                 KernelThreads.setThreads(threads);
             }
-            if (compare != null && !onnxRuntimeAvailable()) {
+            if (!compare.isEmpty() && !onnxRuntimeAvailable()) {
                 throw new SparqException(ErrorCode.INVALID_ARGUMENT, "--compare runs ONNX Runtime for Java, which is not"
                         + " on the class path; add its jar, e.g. SPARQ_CLASSPATH=onnxruntime-1.23.2.jar ./sparq bench ..."
                         + " (how to get it: docs/cli.md, bench)");
@@ -138,15 +142,15 @@ final class BenchCommand implements Callable<Integer> {
                 sparq = time(() -> session.run(feeds));
                 sparqOutputs = session.run(feeds);
             }
-            Baseline baseline = null;
-            if (compare != null) {
-                ModelFiles.requireFile(compare);
-                try (OrtBaseline ort = new OrtBaseline(compare, KernelThreads.threads(), feeds)) {
+            compare.forEach(ModelFiles::requireFile);
+            List<Baseline> baselines = new ArrayList<>();
+            for (Path original : compare) {
+                try (OrtBaseline ort = new OrtBaseline(original, KernelThreads.threads(), feeds)) {
                     Result timing = time(ort::run);
-                    baseline = new Baseline(timing, maxDifference(sparqOutputs, ort.run()));
+                    baselines.add(new Baseline(original, timing, maxDifference(sparqOutputs, ort.run())));
                 }
             }
-            print(feeds, sparq, baseline);
+            print(feeds, sparq, baselines);
             return ExitCode.OK;
         } finally {
             KernelThreads.setThreads(before);
@@ -163,8 +167,8 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** ONNX Runtime's timing and the largest |sparq − ONNX Runtime| over the float outputs both have. */
-    record Baseline(Result timing, double maxDifference) {
+    /** ONNX Runtime's timing on one model and the largest |sparq − ONNX Runtime| over the float outputs both have. */
+    record Baseline(Path model, Result timing, double maxDifference) {
     }
 
     /** Timings of {@code --runs} calls after untimed ones: at least {@code --warmup}, for at least {@code --warmup-seconds}. */
@@ -228,7 +232,7 @@ final class BenchCommand implements Callable<Integer> {
         return feeds;
     }
 
-    private void print(Map<String, Tensor> feeds, Result r, Baseline baseline) {
+    private void print(Map<String, Tensor> feeds, Result r, List<Baseline> baselines) {
         PrintWriter out = spec.commandLine().getOut();
         Map<String, int[]> shapes = new LinkedHashMap<>();
         feeds.forEach((k, v) -> shapes.put(k, v.shape()));
@@ -248,9 +252,10 @@ final class BenchCommand implements Callable<Integer> {
             doc.put("mean_us", r.mean());
             doc.put("min_us", r.min());
             doc.put("runs_per_second", 1e6 / r.median());
-            if (baseline != null) {
+            List<Object> all = new ArrayList<>();
+            for (Baseline baseline : baselines) {
                 Map<String, Object> ort = new LinkedHashMap<>();
-                ort.put("model", compare.toString());
+                ort.put("model", baseline.model().toString());
                 ort.put("warmup", baseline.timing().warmups());
                 ort.put("median_us", baseline.timing().median());
                 ort.put("p10_us", baseline.timing().p10());
@@ -258,8 +263,13 @@ final class BenchCommand implements Callable<Integer> {
                 ort.put("mean_us", baseline.timing().mean());
                 ort.put("min_us", baseline.timing().min());
                 ort.put("speedup", baseline.timing().median() / r.median());
+                ort.put("speedup_p10", baseline.timing().p10() / r.p10());
                 ort.put("max_abs_difference", Double.isNaN(baseline.maxDifference()) ? null : baseline.maxDifference());
-                doc.put("onnxruntime", ort);
+                all.add(ort);
+            }
+            if (!all.isEmpty()) {
+                doc.put("onnxruntime", all.get(0));    // the first --compare, as before
+                doc.put("comparisons", all);           // every --compare, in order
             }
             out.println(Json.write(doc));
         } else {
@@ -271,9 +281,9 @@ final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "p10–p90  %10.1f – %.1f µs%n", r.p10(), r.p90());
             out.printf(Locale.ROOT, "mean     %10.1f µs%n", r.mean());
             out.printf(Locale.ROOT, "min      %10.1f µs%n", r.min());
-            if (baseline != null) {
+            for (Baseline baseline : baselines) {
                 Result o = baseline.timing();
-                out.printf(Locale.ROOT, "%nONNX Runtime on %s, %d thread(s)%n", compare, KernelThreads.threads());
+                out.printf(Locale.ROOT, "%nONNX Runtime on %s, %d thread(s)%n", baseline.model(), KernelThreads.threads());
                 out.printf(Locale.ROOT, "median   %10.1f µs   (%.1f runs/s)%n", o.median(), 1e6 / o.median());
                 out.printf(Locale.ROOT, "p10–p90  %10.1f – %.1f µs%n", o.p10(), o.p90());
                 double ratio = o.median() / r.median();

@@ -123,6 +123,11 @@ final class ConvertCommand implements Callable<Integer> {
                         + " dense int8). Default: ${DEFAULT-VALUE}.")
         int block;
 
+        @Option(names = "--block-axis", paramLabel = "AXIS", defaultValue = "input",
+                description = "Which way blocks lie: input (1xB, along a row) or output (Bx1, B outputs of one input,"
+                        + " stored as column_block_sparse, whose kernels run fastest). Default: ${DEFAULT-VALUE}.")
+        String blockAxis;
+
         @Option(names = "--target", paramLabel = "GLOB=S",
                 description = "Per-tensor sparsity by initializer-name glob, e.g. 'onnx::LSTM_1*=0.95'; later ones win.")
         List<String> targets;
@@ -210,7 +215,8 @@ final class ConvertCommand implements Callable<Integer> {
     private static final Map<String, Recipe.Key> RECIPE_KEYS = Map.ofEntries(
             Map.entry("--sparsity", Recipe.Key.SPARSITY), Map.entry("--schedule", Recipe.Key.SCHEDULE),
             Map.entry("--prune-steps", Recipe.Key.STEPS), Map.entry("--frequency", Recipe.Key.FREQUENCY),
-            Map.entry("--block", Recipe.Key.BLOCK), Map.entry("--target", Recipe.Key.TARGETS),
+            Map.entry("--block", Recipe.Key.BLOCK), Map.entry("--block-axis", Recipe.Key.BLOCK_AXIS),
+            Map.entry("--target", Recipe.Key.TARGETS),
             Map.entry("--embeddings", Recipe.Key.EMBEDDINGS), Map.entry("--steps", Recipe.Key.TUNE_STEPS),
             Map.entry("--batch", Recipe.Key.BATCH), Map.entry("--lr", Recipe.Key.LR), Map.entry("--loss", Recipe.Key.LOSS),
             Map.entry("--bptt", Recipe.Key.BPTT), Map.entry("--seed", Recipe.Key.SEED),

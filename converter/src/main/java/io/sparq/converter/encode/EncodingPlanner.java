@@ -34,7 +34,7 @@ import java.util.stream.Collectors;
  * shape constants) is stored densely in its own type.
  *
  * <p>A weight's values take the format of the {@link QuantizeMode}; its encoding is the best of
- * dense, block-sparse (B = 4, 8, 16), CSR and bitmap: for {@link Objective#SIZE} the fewest
+ * dense, block-sparse (B = 4, 8, 16), column-block-sparse (B = 4, 8, 16), CSR and bitmap: for {@link Objective#SIZE} the fewest
  * stored bytes, for {@link Objective#SPEED} the lowest {@link SpeedCostModel} cost. Candidates
  * are ranked from the measured {@link SparsityProfile} without encoding; only the winner is
  * encoded, to measure its quantization error.
@@ -218,6 +218,9 @@ public final class EncodingPlanner {
                 : new EncodingChoice(Encoding.DENSE, vf, 0));
         for (int k = SparsityProfile.BLOCK_SIZES.length - 1; k >= 0; k--) {
             c.add(EncodingChoice.blockSparse(SparsityProfile.BLOCK_SIZES[k], vf));
+        }
+        for (int k = SparsityProfile.BLOCK_SIZES.length - 1; k >= 0; k--) {
+            c.add(EncodingChoice.columnBlockSparse(SparsityProfile.BLOCK_SIZES[k], vf));
         }
         c.add(EncodingChoice.csr(vf));
         c.add(EncodingChoice.bitmap(vf));

@@ -16,19 +16,22 @@ import io.sparq.format.codec.ValueFormat;
  * @param stored         elements that are not +0.0
  * @param keptBlocks     for each block size of {@link #BLOCK_SIZES}, the 1×B blocks along the last
  *                       axis holding a stored element
+ * @param keptColumnBlocks for each block size of {@link #BLOCK_SIZES}, the B×1 blocks (B consecutive
+ *                       rows of one column, {@code column_block_sparse}) holding a stored element
  * @param gapsFitU8      whether every CSR column gap fits the one-byte delta index
  * @param blockStructure the largest B such that every 1×B block is either all zero or fully
  *                       stored and at least one is all zero (block-sparse B then stores no
  *                       padding zeros); 0 when there is no such B
  */
-public record SparsityProfile(int[] shape, long rows, long cols, long stored, long[] keptBlocks, boolean gapsFitU8,
-                              int blockStructure) {
+public record SparsityProfile(int[] shape, long rows, long cols, long stored, long[] keptBlocks,
+                              long[] keptColumnBlocks, boolean gapsFitU8, int blockStructure) {
     /** Block sizes of the block-sparse encoding, smallest first. */
     public static final int[] BLOCK_SIZES = TensorLayout.allowedBlockSizes(Encoding.BLOCK_SPARSE, ValueFormat.INT8);
 
     public SparsityProfile {
         shape = shape.clone();
         keptBlocks = keptBlocks.clone();
+        keptColumnBlocks = keptColumnBlocks.clone();
     }
 
     /** Measures a float32 tensor. */
@@ -64,6 +67,19 @@ public record SparsityProfile(int[] shape, long rows, long cols, long stored, lo
                 }
             }
         }
+        long[] keptColumns = new long[BLOCK_SIZES.length];
+        for (int k = 0; k < BLOCK_SIZES.length; k++) {
+            int b = BLOCK_SIZES[k];
+            for (long r0 = 0; r0 < rows; r0 += b) {
+                for (int c = 0; c < cols; c++) {
+                    boolean any = false;
+                    for (long r = r0; r < Math.min(rows, r0 + b) && !any; r++) {
+                        any = isStored(x[(int) (r * cols + c)]);
+                    }
+                    keptColumns[k] += any ? 1 : 0;
+                }
+            }
+        }
         int structure = 0;
         for (int k = 0; k < BLOCK_SIZES.length; k++) {
             long blocks = rows * ((cols + BLOCK_SIZES[k] - 1) / BLOCK_SIZES[k]);
@@ -71,7 +87,7 @@ public record SparsityProfile(int[] shape, long rows, long cols, long stored, lo
                 structure = BLOCK_SIZES[k];
             }
         }
-        return new SparsityProfile(shape, rows, cols, stored, kept, gapsFit, structure);
+        return new SparsityProfile(shape, rows, cols, stored, kept, keptColumns, gapsFit, structure);
     }
 
     private static boolean isStored(float v) {
@@ -97,6 +113,16 @@ public record SparsityProfile(int[] shape, long rows, long cols, long stored, lo
         throw new IllegalArgumentException("block size " + blockSize + " is not one of the block-sparse sizes");
     }
 
+    /** The B×1 blocks (B rows of one column) holding a stored element, for B one of {@link #BLOCK_SIZES}. */
+    public long keptColumnBlocks(int blockSize) {
+        for (int k = 0; k < BLOCK_SIZES.length; k++) {
+            if (BLOCK_SIZES[k] == blockSize) {
+                return keptColumnBlocks[k];
+            }
+        }
+        throw new IllegalArgumentException("block size " + blockSize + " is not one of the block-sparse sizes");
+    }
+
     /**
      * The layout the codec produces for this tensor under {@code encoding}, {@code values} and
      * {@code blockSize}; its {@link TensorLayout#byteSize()} is the stored size.
@@ -109,6 +135,10 @@ public record SparsityProfile(int[] shape, long rows, long cols, long stored, lo
                 long blockCols = (cols + blockSize - 1) / blockSize;
                 index = blockCols <= 0x100 ? IndexFormat.U8 : blockCols <= 0x10000 ? IndexFormat.U16 : IndexFormat.U32;
                 count = keptBlocks(blockSize);
+                break;
+            case COLUMN_BLOCK_SPARSE:
+                index = cols <= 0x100 ? IndexFormat.U8 : cols <= 0x10000 ? IndexFormat.U16 : IndexFormat.U32;
+                count = keptColumnBlocks(blockSize);
                 break;
             case CSR:
                 index = gapsFitU8 ? IndexFormat.U8_DELTA : cols <= 0x10000 ? IndexFormat.U16 : IndexFormat.U32;

@@ -14,8 +14,19 @@ import java.util.List;
  * @param blockSize         1 for unstructured masks, or B ∈ {4, 8, 16} for 1×B blocks along the last axis
  * @param includeEmbeddings also prune float {@code Gather} tables (embeddings)
  * @param targets           per-glob sparsity overrides, in order
+ * @param rowBlocks         blocks lie along each weight's output axis (--block-axis output): B×1, B
+ *                          consecutive rows of one column, where the rows are the outputs (recurrent W
+ *                          and R, Gemm B with transB), stored as {@code column_block_sparse}; 1×B where
+ *                          the last axis is the output (x·W), which the runtime runs as column blocks
+ *                          of the transposed matrix. Both run without sums across vector lanes.
  */
-public record PruneConfig(Schedule schedule, int blockSize, boolean includeEmbeddings, List<TargetRule> targets) {
+public record PruneConfig(Schedule schedule, int blockSize, boolean includeEmbeddings, List<TargetRule> targets,
+                          boolean rowBlocks) {
+    /** Blocks along the last axis ({@code rowBlocks = false}). */
+    public PruneConfig(Schedule schedule, int blockSize, boolean includeEmbeddings, List<TargetRule> targets) {
+        this(schedule, blockSize, includeEmbeddings, targets, false);
+    }
+
     public PruneConfig {
         if (schedule == null) {
             throw new SparqException(ErrorCode.INVALID_ARGUMENT, "no pruning schedule given");
@@ -32,14 +43,19 @@ public record PruneConfig(Schedule schedule, int blockSize, boolean includeEmbed
     }
 
     public PruneConfig withBlockSize(int b) {
-        return new PruneConfig(schedule, b, includeEmbeddings, targets);
+        return new PruneConfig(schedule, b, includeEmbeddings, targets, rowBlocks);
+    }
+
+    /** Blocks of B rows × 1 column (true) or 1 row × B columns (false). */
+    public PruneConfig withRowBlocks(boolean rows) {
+        return new PruneConfig(schedule, blockSize, includeEmbeddings, targets, rows);
     }
 
     public PruneConfig withEmbeddings(boolean include) {
-        return new PruneConfig(schedule, blockSize, include, targets);
+        return new PruneConfig(schedule, blockSize, include, targets, rowBlocks);
     }
 
     public PruneConfig withTargets(List<TargetRule> rules) {
-        return new PruneConfig(schedule, blockSize, includeEmbeddings, rules);
+        return new PruneConfig(schedule, blockSize, includeEmbeddings, rules, rowBlocks);
     }
 }

@@ -23,12 +23,22 @@ import java.util.Map;
  * are few parameters and pruning them costs accuracy for no speed.
  */
 public final class PruneTargets {
-    /** A prunable tensor: its name, shape and why it qualifies (e.g. {@code LSTM W}, first user node). */
-    public record Candidate(String name, int[] shape, String role, String node) {
+    /**
+     * A prunable tensor: its name, shape and why it qualifies (e.g. {@code LSTM W}, first user node);
+     * {@code outputRows} when its leading axes are the outputs of the product (LSTM W, Gemm B with
+     * transB, W·x) rather than its last axis (x·W, Gemm B without transB, embeddings).
+     */
+    public record Candidate(String name, int[] shape, String role, String node, boolean outputRows) {
+        public Candidate(String name, int[] shape, String role, String node) {
+            this(name, shape, role, node, true);
+        }
     }
 
-    /** A tensor to prune and its final sparsity (NaN for a Narang schedule with a given θ). */
-    public record Target(String name, int[] shape, String role, double sparsity) {
+    /** A tensor to prune and its final sparsity (NaN for a Narang schedule with a given θ); {@code outputRows} as for {@link Candidate}. */
+    public record Target(String name, int[] shape, String role, double sparsity, boolean outputRows) {
+        public Target(String name, int[] shape, String role, double sparsity) {
+            this(name, shape, role, sparsity, true);
+        }
     }
 
     private PruneTargets() {
@@ -43,18 +53,18 @@ public final class PruneTargets {
             }
             switch (node.opType()) {
                 case "LSTM", "GRU", "RNN" -> {
-                    add(found, graph, node, 1, node.opType() + " W", 3);
-                    add(found, graph, node, 2, node.opType() + " R", 3);
+                    add(found, graph, node, 1, node.opType() + " W", 3, true);
+                    add(found, graph, node, 2, node.opType() + " R", 3, true);
                 }
-                case "Gemm" -> add(found, graph, node, 1, "Gemm B", 2);
+                case "Gemm" -> add(found, graph, node, 1, "Gemm B", 2, transB(node));
                 case "MatMul" -> {
                     // x · W is how exporters write a linear layer; W · x (weight first) is rarer but the same matrix
-                    add(found, graph, node, 1, "MatMul weight", 2);
-                    add(found, graph, node, 0, "MatMul weight", 2);
+                    add(found, graph, node, 1, "MatMul weight", 2, false);
+                    add(found, graph, node, 0, "MatMul weight", 2, true);
                 }
                 case "Gather" -> {
                     if (includeEmbeddings) {
-                        add(found, graph, node, 0, "embedding", 2);
+                        add(found, graph, node, 0, "embedding", 2, false);
                     }
                 }
                 default -> {
@@ -90,14 +100,20 @@ public final class PruneTargets {
                 + " --input-value sr=16000 for Silero VAD (docs/silero.md)";
     }
 
-    private static void add(Map<String, Candidate> found, Graph graph, Node node, int input, String role, int rank) {
+    private static boolean transB(Node node) {
+        Attribute a = node.attributes().get("transB");
+        return a != null && a.value() instanceof Long v && v != 0;
+    }
+
+    private static void add(Map<String, Candidate> found, Graph graph, Node node, int input, String role, int rank,
+                            boolean outputRows) {
         if (node.inputs().size() <= input) {
             return;
         }
         String name = node.inputs().get(input);
         Tensor t = graph.initializers().get(name);
         if (t != null && t.type() == DataType.FLOAT32 && t.rank() == rank && t.size() > 0 && !found.containsKey(name)) {
-            found.put(name, new Candidate(name, t.shape(), role, node.name()));
+            found.put(name, new Candidate(name, t.shape(), role, node.name(), outputRows));
         }
     }
 
@@ -139,7 +155,7 @@ public final class PruneTargets {
                 }
             }
             if (sparsity != 0) {
-                targets.add(new Target(c.name(), c.shape(), c.role(), sparsity));
+                targets.add(new Target(c.name(), c.shape(), c.role(), sparsity, c.outputRows()));
             }
         }
         return targets;

@@ -48,11 +48,20 @@ public final class Pruner implements WeightConstraint {
 
     /** A pruner for the tensors {@code config} selects in {@code graph} (see {@link PruneTargets#resolve}). */
     public static Pruner forGraph(Graph graph, PruneConfig config) {
-        return new Pruner(PruneTargets.resolve(graph, config), config.schedule(), config.blockSize());
+        return new Pruner(PruneTargets.resolve(graph, config), config.schedule(), config.blockSize(), config.rowBlocks());
     }
 
     /** A pruner for explicit targets; {@code schedule} gives the timing, each target its own sparsity. */
     public Pruner(List<PruneTargets.Target> targets, Schedule schedule, int blockSize) {
+        this(targets, schedule, blockSize, false);
+    }
+
+    /**
+     * As {@link #Pruner(List, Schedule, int)}; with {@code rowBlocks} blocks lie along each tensor's
+     * output axis: B×1 down the rows where the rows are outputs, 1×B along the last axis where that
+     * is the output axis (x·W), which the runtime runs as column blocks of the transposed matrix.
+     */
+    public Pruner(List<PruneTargets.Target> targets, Schedule schedule, int blockSize, boolean rowBlocks) {
         this.schedule = schedule;
         this.blockSize = blockSize;
         for (PruneTargets.Target t : targets) {
@@ -64,7 +73,7 @@ public final class Pruner implements WeightConstraint {
                     throw new SparqException(ErrorCode.INVALID_ARGUMENT, "tensor '" + t.name() + "': " + e.getMessage(), e);
                 }
             }
-            tensors.put(t.name(), new State(t, new TensorMask(t.shape(), blockSize), own));
+            tensors.put(t.name(), new State(t, new TensorMask(t.shape(), blockSize, rowBlocks && t.outputRows()), own));
         }
     }
 

@@ -3,25 +3,34 @@ package io.sparq.converter.prune;
 import java.util.Arrays;
 
 /**
- * The pruning mask of one tensor, kept per unit: an element (block size 1) or a 1×B block along
- * the last axis. The tensor is seen as rows × cols with cols = its last dimension, as the
- * {@code block_sparse} encoding sees it (SPEC §6.4-6.5); the last block of a row is shorter when
- * B does not divide cols.
+ * The pruning mask of one tensor, kept per unit: an element (block size 1), a 1×B block along the
+ * last axis, or (row blocks) a B×1 block of B consecutive rows in one column. The tensor is seen
+ * as rows × cols with cols = its last dimension, as the {@code block_sparse} and
+ * {@code column_block_sparse} encodings see it (SPEC §6.4-6.5); the last block of a row (of a
+ * column) is shorter when B does not divide cols (rows).
  */
 final class TensorMask {
+    private final int rows;
     private final int cols;
     private final int block;
+    private final boolean rowBlocks;
     private final int blocksPerRow;
     private final int units;
     private final int size;
     private final boolean[] masked;
 
     TensorMask(int[] shape, int block) {
+        this(shape, block, false);
+    }
+
+    TensorMask(int[] shape, int block, boolean rowBlocks) {
         this.size = io.sparq.format.Tensor.sizeOf(shape);
         this.cols = shape.length == 0 ? 1 : shape[shape.length - 1];
+        this.rows = cols == 0 ? 0 : size / cols;
         this.block = block;
+        this.rowBlocks = rowBlocks && block > 1;
         this.blocksPerRow = (cols + block - 1) / block;
-        this.units = cols == 0 ? 0 : size / cols * blocksPerRow;
+        this.units = cols == 0 ? 0 : this.rowBlocks ? (rows + block - 1) / block * cols : rows * blocksPerRow;
         this.masked = new boolean[units];
     }
 
@@ -39,11 +48,22 @@ final class TensorMask {
     }
 
     private int start(int unit) {
+        if (rowBlocks) {
+            return unit / cols * block * cols + unit % cols;
+        }
         return unit / blocksPerRow * cols + unit % blocksPerRow * block;
     }
 
     private int length(int unit) {
+        if (rowBlocks) {
+            return Math.min(block, rows - unit / cols * block);
+        }
         return Math.min(block, cols - unit % blocksPerRow * block);
+    }
+
+    /** Flat distance between a unit's consecutive elements: 1 along a row, cols down a column. */
+    private int stride() {
+        return rowBlocks ? cols : 1;
     }
 
     /**
@@ -56,6 +76,7 @@ final class TensorMask {
      */
     float[] scores(float[] w) {
         float[] s = new float[units];
+        int stride = stride();
         for (int u = 0; u < units; u++) {
             int from = start(u);
             int len = length(u);
@@ -63,7 +84,7 @@ final class TensorMask {
                 s[u] = Math.abs(w[from]);
             } else {
                 double sum = 0;
-                for (int i = from; i < from + len; i++) {
+                for (int k = 0, i = from; k < len; k++, i += stride) {
                     sum += (double) w[i] * w[i];
                 }
                 s[u] = (float) Math.sqrt(sum / len);
@@ -142,10 +163,12 @@ final class TensorMask {
 
     /** Sets masked elements to +0.0 (not −0.0, which sparse encodings would store). */
     void apply(float[] w) {
+        int stride = stride();
         for (int u = 0; u < units; u++) {
             if (masked[u]) {
-                int from = start(u);
-                Arrays.fill(w, from, from + length(u), 0.0f);
+                for (int k = 0, i = start(u); k < length(u); k++, i += stride) {
+                    w[i] = 0.0f;
+                }
             }
         }
     }

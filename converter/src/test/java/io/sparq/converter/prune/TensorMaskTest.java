@@ -45,6 +45,37 @@ class TensorMaskTest {
         assertEquals(0.37, mask.sparsity(), 1e-12);
     }
 
+    /** Row blocks: B consecutive rows of one column go together (the last group of rows is shorter), by RMS. */
+    @Test
+    void rowBlocksMaskWholeColumnsOfARowGroup() {
+        int rows = 37;
+        int cols = 9;
+        float[] w = random(rows * cols, 4);
+        TensorMask mask = new TensorMask(new int[] {rows, cols}, 8, true);
+        mask.maskToSparsity(w, 0.6);
+        float[] pruned = w.clone();
+        mask.apply(pruned);
+        int zeros = 0;
+        double[] rms = new double[(rows + 7) / 8 * cols];
+        for (int g = 0; g * 8 < rows; g++) {
+            for (int c = 0; c < cols; c++) {
+                int n = Math.min(8, rows - g * 8);
+                boolean first = pruned[g * 8 * cols + c] == 0;
+                double sum = 0;
+                for (int r = g * 8; r < g * 8 + n; r++) {
+                    assertEquals(first, pruned[r * cols + c] == 0, "group " + g + " column " + c + " is masked whole");
+                    sum += (double) w[r * cols + c] * w[r * cols + c];
+                    zeros += pruned[r * cols + c] == 0 ? 1 : 0;
+                }
+                rms[g * cols + c] = first ? -Math.sqrt(sum / n) : Math.sqrt(sum / n);
+            }
+        }
+        assertTrue(Math.abs(zeros - 0.6 * rows * cols) <= 8, "masked " + zeros);
+        double keptMin = Arrays.stream(rms).filter(v -> v > 0).min().orElseThrow();
+        double prunedMax = -Arrays.stream(rms).filter(v -> v <= 0).min().orElseThrow();
+        assertTrue(prunedMax <= keptMin, "the smallest-RMS blocks go first: " + prunedMax + " > " + keptMin);
+    }
+
     @Test
     void tiesDoNotChangeTheCount() {
         float[] w = new float[999];

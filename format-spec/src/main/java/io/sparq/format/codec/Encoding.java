@@ -11,20 +11,37 @@ import java.util.Optional;
  */
 public enum Encoding {
     /** Every element, row-major. */
-    DENSE(1, List.of(Part.SCALES, Part.VALUES)),
+    DENSE(1, 0, List.of(Part.SCALES, Part.VALUES)),
     /** Per row, the 1×B blocks along the last axis that hold a non-zero, with their block-column indices. */
-    BLOCK_SPARSE(2, List.of(Part.ROW_PTR, Part.SCALES, Part.INDICES, Part.VALUES)),
+    BLOCK_SPARSE(2, 0, List.of(Part.ROW_PTR, Part.SCALES, Part.INDICES, Part.VALUES)),
     /** Compressed sparse rows: per row, the non-zero elements with their column indices. */
-    CSR(3, List.of(Part.ROW_PTR, Part.SCALES, Part.INDICES, Part.VALUES)),
+    CSR(3, 0, List.of(Part.ROW_PTR, Part.SCALES, Part.INDICES, Part.VALUES)),
     /** One bit per element (set = stored), then the stored elements in row-major order. */
-    BITMAP(4, List.of(Part.SCALES, Part.BITMAP, Part.VALUES));
+    BITMAP(4, 0, List.of(Part.SCALES, Part.BITMAP, Part.VALUES)),
+    /**
+     * Per group of B consecutive rows, the B×1 blocks (one column of the group) that hold a non-zero,
+     * with their column indices: blocks along the output axis (format 1.1).
+     */
+    COLUMN_BLOCK_SPARSE(5, 1, List.of(Part.ROW_PTR, Part.SCALES, Part.INDICES, Part.VALUES));
 
     private final int code;
+    private final int sinceMinor;
     private final List<Part> parts;
 
-    Encoding(int code, List<Part> parts) {
+    Encoding(int code, int sinceMinor, List<Part> parts) {
         this.code = code;
+        this.sinceMinor = sinceMinor;
         this.parts = parts;
+    }
+
+    /** The first minor version of format 1 that has this encoding: a file using it declares at least this. */
+    public int sinceMinor() {
+        return sinceMinor;
+    }
+
+    /** Whether the stored blocks are B×1 along the rows ({@link #COLUMN_BLOCK_SPARSE}) rather than 1×B or single elements. */
+    public boolean groupsRows() {
+        return this == COLUMN_BLOCK_SPARSE;
     }
 
     /** The {@code encoding} byte of a tensor-table entry. */
@@ -57,11 +74,14 @@ public enum Encoding {
 
     /** One array inside a tensor's data. */
     public enum Part {
-        /** u32[rows + 1]: where each row's stored blocks (BLOCK_SPARSE) or elements (CSR) begin. */
+        /**
+         * u32[rows + 1]: where each row's stored blocks (BLOCK_SPARSE) or elements (CSR) begin;
+         * u32[ceil(rows / B) + 1] for COLUMN_BLOCK_SPARSE: where each row group's blocks begin.
+         */
         ROW_PTR,
         /** f32 quantization scales: one per row, or one per block of G elements for dense int4. */
         SCALES,
-        /** Block-column (BLOCK_SPARSE) or column (CSR) indices in the {@link IndexFormat} of the tensor. */
+        /** Block-column (BLOCK_SPARSE) or column (CSR, COLUMN_BLOCK_SPARSE) indices in the {@link IndexFormat} of the tensor. */
         INDICES,
         /** u8[rows × ceil(cols / 8)]: bit {@code c % 8} of byte {@code c / 8} of a row is set when element c is stored. */
         BITMAP,

@@ -4,7 +4,7 @@ package io.sparq.format.codec;
  * What a writer is asked to store for one tensor; the index format and stored count follow from
  * the data. Pick with the factories, e.g. {@code EncodingChoice.csr(ValueFormat.INT8)}.
  *
- * @param blockSize B of block-sparse (4, 8, 16), G of dense int4 (16, 32, 64, 128), otherwise 0
+ * @param blockSize B of block-sparse and column-block-sparse (4, 8, 16), G of dense int4 (16, 32, 64, 128), otherwise 0
  */
 public record EncodingChoice(Encoding encoding, ValueFormat values, int blockSize) {
     public EncodingChoice {
@@ -34,6 +34,14 @@ public record EncodingChoice(Encoding encoding, ValueFormat values, int blockSiz
     /** 1×{@code blockSize} blocks along the last axis; scaled values get one scale per row. */
     public static EncodingChoice blockSparse(int blockSize, ValueFormat values) {
         return new EncodingChoice(Encoding.BLOCK_SPARSE, values, blockSize);
+    }
+
+    /**
+     * {@code blockSize}×1 blocks along the rows (the output axis of a weight), format 1.1; scaled
+     * values get one scale per row.
+     */
+    public static EncodingChoice columnBlockSparse(int blockSize, ValueFormat values) {
+        return new EncodingChoice(Encoding.COLUMN_BLOCK_SPARSE, values, blockSize);
     }
 
     public static EncodingChoice csr(ValueFormat values) {

@@ -1,6 +1,6 @@
 package io.sparq.format.codec;
 
-/** Constants of the {@code .sparq} container, version 1: magic, versions, alignment and limits (SPEC.md §7). */
+/** Constants of the {@code .sparq} container, version 1.1: magic, versions, alignment and limits (SPEC.md §7). */
 public final class SparqFormat {
     private SparqFormat() {
     }
@@ -8,7 +8,7 @@ public final class SparqFormat {
     /** Container major version: bumped when an existing structure changes meaning or layout. */
     public static final int MAJOR_VERSION = 1;
     /** Container minor version: bumped for additions an older reader of the same major can ignore or refuse cleanly. */
-    public static final int MINOR_VERSION = 0;
+    public static final int MINOR_VERSION = 1;
     /** Version of the quantization rules (how f16 / int8 / int4 codes map to values), separate from the container. */
     public static final int QUANT_SCHEME_VERSION = 1;
 

@@ -197,7 +197,7 @@ public final class SparqReader {
         int[] data = sections.get(SectionKind.TENSOR_DATA);
         Cursor tc = new Cursor(file, tt[0], tt[1], source, "tensor table");
         List<EncodedTensor> tensors = new ArrayList<>();
-        int quantScheme = readTensorTable(tc, file, data[0], data[1], tensors);
+        int quantScheme = readTensorTable(tc, file, data[0], data[1], minor, tensors);
         Map<String, MetaValue> metadata = MetadataCodec.read(new Cursor(file, meta[0], meta[1], source, "metadata section"));
         int[] g = sections.get(SectionKind.GRAPH);
         var graph = new GraphCodec.Decoder(new Cursor(file, g[0], g[1], source, "graph section"), tensors, false).main();
@@ -205,7 +205,8 @@ public final class SparqReader {
     }
 
     /** Parses the tensor table, checks each entry's layout, placement and structure; returns the quantization scheme. */
-    private static int readTensorTable(Cursor c, ByteBuffer file, int dataStart, int dataEnd, List<EncodedTensor> out) {
+    private static int readTensorTable(Cursor c, ByteBuffer file, int dataStart, int dataEnd, int minor,
+                                       List<EncodedTensor> out) {
         int n = c.count("tensors", SparqFormat.MAX_TENSORS, 36);
         int schemeAt = c.pos();
         int scheme = c.u16("quant_scheme_version");
@@ -233,6 +234,10 @@ public final class SparqReader {
                     .orElseThrow(() -> c.fail(FormatError.BAD_VALUE, fieldAt, "unknown dtype " + dtypeCode));
             Encoding encoding = Encoding.fromCode(encodingCode)
                     .orElseThrow(() -> c.fail(FormatError.BAD_VALUE, fieldAt + 1, "unknown encoding " + encodingCode));
+            if (encoding.sinceMinor() > minor) {
+                throw c.fail(FormatError.BAD_VALUE, fieldAt + 1, "encoding " + encoding.displayName() + " needs format 1."
+                        + encoding.sinceMinor() + ", the header declares 1." + minor);
+            }
             ValueFormat values = ValueFormat.fromCode(valuesCode)
                     .orElseThrow(() -> c.fail(FormatError.BAD_VALUE, fieldAt + 2, "unknown value format " + valuesCode));
             IndexFormat index = IndexFormat.fromCode(indexCode)

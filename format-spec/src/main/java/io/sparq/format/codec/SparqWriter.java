@@ -22,7 +22,8 @@ import java.util.stream.Collectors;
 import java.util.zip.CRC32C;
 
 /**
- * Writes {@code .sparq} files (format {@value SparqFormat#MAJOR_VERSION}.{@value SparqFormat#MINOR_VERSION}).
+ * Writes {@code .sparq} files (format {@value SparqFormat#MAJOR_VERSION}.{@value SparqFormat#MINOR_VERSION} when a
+ * tensor uses an encoding of that minor version, otherwise the lowest minor version that has every encoding used).
  * The graph is checked and every tensor encoded before the first byte is written; files appear
  * atomically (temporary file in the same folder, fsync, rename), so a failed write never leaves a
  * partial file and never touches an existing one.
@@ -134,7 +135,8 @@ public final class SparqWriter {
         ByteBuffer head = ByteBuffer.allocate((int) tableEnd).order(ByteOrder.LITTLE_ENDIAN);
         head.put(SparqFormat.magic());
         head.putShort((short) SparqFormat.MAJOR_VERSION);
-        head.putShort((short) SparqFormat.MINOR_VERSION);
+        // the lowest minor version that has every encoding used, so files without new encodings stay 1.0
+        head.putShort((short) tensors.stream().mapToInt(t -> t.layout().encoding().sinceMinor()).max().orElse(0));
         head.putInt(0);                                   // flags
         head.putLong(dataEnd);                            // file_size
         head.putInt(kinds.length);                        // section_count

@@ -73,6 +73,19 @@ final class TensorCodec {
                 }
             }
             index = blockCols <= 0x100 ? IndexFormat.U8 : blockCols <= 0x10000 ? IndexFormat.U16 : IndexFormat.U32;
+        } else if (enc == Encoding.COLUMN_BLOCK_SPARSE) {
+            int b = choice.blockSize();
+            if (b <= 0) {
+                throw invalid(name, "block size " + b + " is not allowed for " + choice);
+            }
+            for (int g = 0; (long) g * b < rows; g++) {
+                for (int c = 0; c < cols; c++) {
+                    if (columnBlockStored(x, g, b, rows, cols, c)) {
+                        count++;
+                    }
+                }
+            }
+            index = cols <= 0x100 ? IndexFormat.U8 : cols <= 0x10000 ? IndexFormat.U16 : IndexFormat.U32;
         } else if (enc == Encoding.CSR || enc == Encoding.BITMAP) {
             boolean gapsFit = true;
             for (int r = 0; r < rows; r++) {
@@ -119,6 +132,16 @@ final class TensorCodec {
     private static boolean blockStored(float[] x, int r, int cols, int j, int b) {
         for (long c = (long) j * b; c < Math.min(cols, (j + 1L) * b); c++) {
             if (stored(x[(int) (r * (long) cols + c)])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether rows {@code g·b … g·b + b - 1} (those that exist) hold a stored element in column c. */
+    private static boolean columnBlockStored(float[] x, int g, int b, int rows, int cols, int c) {
+        for (long r = (long) g * b; r < Math.min(rows, (g + 1L) * b); r++) {
+            if (stored(x[(int) (r * cols + c)])) {
                 return true;
             }
         }
@@ -208,6 +231,28 @@ final class TensorCodec {
                         }
                     }
                     b.putInt(rowPtr + 4 * (r + 1), (int) stored);
+                }
+                break;
+            }
+            case COLUMN_BLOCK_SPARSE: {
+                int rowPtr = (int) l.partOffset(Part.ROW_PTR);
+                int idx = (int) l.partOffset(Part.INDICES);
+                int bs = l.blockSize();
+                float[] s = new float[rows];
+                for (int r = 0; r < rows; r++) {
+                    s[r] = rowScale(b, scales, vf, x, r, cols);
+                }
+                long stored = 0;
+                for (int g = 0; g < l.rowGroups(); g++) {
+                    for (int c = 0; c < cols; c++) {
+                        if (columnBlockStored(x, g, bs, rows, cols, c)) {
+                            putIndex(b, idx, l.index(), stored++, c);
+                            for (long r = (long) g * bs; r < (g + 1L) * bs; r++) {
+                                putValue(b, vals, vf, k++, r < rows ? x[(int) (r * cols + c)] : 0f, r < rows ? s[(int) r] : 0f);
+                            }
+                        }
+                    }
+                    b.putInt(rowPtr + 4 * (g + 1), (int) stored);
                 }
                 break;
             }
@@ -340,9 +385,12 @@ final class TensorCodec {
         }
         switch (l.encoding()) {
             case BLOCK_SPARSE:
-            case CSR: {
+            case CSR:
+            case COLUMN_BLOCK_SPARSE: {
                 boolean blocks = l.encoding() == Encoding.BLOCK_SPARSE;
                 long limit = blocks ? l.blocksPerRow() : cols;
+                String row = l.encoding().groupsRows() ? "row group " : "row ";
+                rows = l.encoding().groupsRows() ? (int) l.rowGroups() : rows;
                 int rp = (int) l.partOffset(Part.ROW_PTR);
                 if (rowPtr(data, rp, 0) != 0) {
                     throw ctx.fail(FormatError.BAD_INDEX, fileOffset + rp, "row_ptr[0] is " + rowPtr(data, rp, 0) + ", expected 0");
@@ -368,7 +416,7 @@ final class TensorCodec {
                         long column = delta ? prev + 1 + stored : stored;
                         if (column >= limit || column <= prev) {
                             throw ctx.fail(FormatError.BAD_INDEX, fileOffset + idx + k * l.index().width(), (blocks ? "block-column" : "column")
-                                    + " index " + column + " in row " + r + (column <= prev ? " does not increase (previous " + prev + ")"
+                                    + " index " + column + " in " + row + r + (column <= prev ? " does not increase (previous " + prev + ")"
                                     : " is out of range, expected < " + limit));
                         }
                         prev = column;
@@ -451,6 +499,24 @@ final class TensorCodec {
                             long c = prev * bs + e;
                             if (c < cols) {
                                 out[(int) (r * (long) cols + c)] = value(b, vals, vf, k * bs + e, s);
+                            }
+                        }
+                    }
+                }
+                break;
+            }
+            case COLUMN_BLOCK_SPARSE: {
+                int rp = (int) l.partOffset(Part.ROW_PTR);
+                int idx = (int) l.partOffset(Part.INDICES);
+                int bs = l.blockSize();
+                for (int g = 0; g < l.rowGroups(); g++) {
+                    for (long k = rowPtr(b, rp, g); k < rowPtr(b, rp, g + 1); k++) {
+                        long c = index(b, idx, l.index(), k);
+                        for (int e = 0; e < bs; e++) {
+                            long r = (long) g * bs + e;
+                            if (r < rows) {
+                                float s = vf.isScaled() ? b.getFloat(scales + 4 * (int) r) : 0;
+                                out[(int) (r * cols + c)] = value(b, vals, vf, k * bs + e, s);
                             }
                         }
                     }

@@ -14,8 +14,9 @@ import java.util.Arrays;
  * (the input dimension of a weight), {@code rows} the product of the others; a 0-d tensor is one
  * row of one element.
  *
- * @param blockSize B of BLOCK_SPARSE (4, 8, 16), G of dense INT4 (16, 32, 64, 128), otherwise 0
- * @param count     stored blocks (BLOCK_SPARSE) or stored elements (CSR, BITMAP); 0 for DENSE
+ * @param blockSize B of BLOCK_SPARSE and COLUMN_BLOCK_SPARSE (4, 8, 16), G of dense INT4 (16, 32, 64, 128),
+ *                  otherwise 0
+ * @param count     stored blocks (BLOCK_SPARSE, COLUMN_BLOCK_SPARSE) or stored elements (CSR, BITMAP); 0 for DENSE
  */
 public record TensorLayout(DataType type, int[] shape, Encoding encoding, ValueFormat values, IndexFormat index,
                            int blockSize, long count) {
@@ -35,7 +36,7 @@ public record TensorLayout(DataType type, int[] shape, Encoding encoding, ValueF
 
     /** The block sizes allowed for an encoding and value format; {0} when the block size is unused. */
     public static int[] allowedBlockSizes(Encoding encoding, ValueFormat values) {
-        if (encoding == Encoding.BLOCK_SPARSE) {
+        if (encoding == Encoding.BLOCK_SPARSE || encoding == Encoding.COLUMN_BLOCK_SPARSE) {
             return BLOCK_SPARSE_SIZES.clone();
         }
         return encoding == Encoding.DENSE && values == ValueFormat.INT4 ? INT4_GROUP_SIZES.clone() : NO_BLOCK.clone();
@@ -65,14 +66,19 @@ public record TensorLayout(DataType type, int[] shape, Encoding encoding, ValueF
 
     /** Blocks per row: ceil(cols / B) for BLOCK_SPARSE and dense INT4, otherwise 0. */
     public long blocksPerRow() {
-        return blockSize == 0 ? 0 : ceilDiv(cols(), blockSize);
+        return blockSize == 0 || encoding.groupsRows() ? 0 : ceilDiv(cols(), blockSize);
+    }
+
+    /** Row groups of COLUMN_BLOCK_SPARSE: ceil(rows / B), the last one padded with zero rows; otherwise 0. */
+    public long rowGroups() {
+        return encoding.groupsRows() ? ceilDiv(rows(), blockSize) : 0;
     }
 
     /** Number of values in the VALUES array: every element, count × B for BLOCK_SPARSE, or count. */
     public long storedValues() {
         switch (encoding) {
             case DENSE: return elements();
-            case BLOCK_SPARSE: return Math.multiplyExact(count, blockSize);
+            case BLOCK_SPARSE: case COLUMN_BLOCK_SPARSE: return Math.multiplyExact(count, blockSize);
             default: return count;
         }
     }
@@ -85,7 +91,7 @@ public record TensorLayout(DataType type, int[] shape, Encoding encoding, ValueF
         long rows = rows();
         switch (part) {
             case ROW_PTR:
-                return Math.multiplyExact(Math.addExact(rows, 1), 4);
+                return Math.multiplyExact(Math.addExact(encoding.groupsRows() ? rowGroups() : rows, 1), 4);
             case SCALES:
                 if (!values.isScaled()) {
                     return 0;
@@ -155,7 +161,10 @@ public record TensorLayout(DataType type, int[] shape, Encoding encoding, ValueF
         }
         boolean indexOk;
         switch (encoding) {
-            case BLOCK_SPARSE: indexOk = index == IndexFormat.U8 || index == IndexFormat.U16 || index == IndexFormat.U32; break;
+            case BLOCK_SPARSE:
+            case COLUMN_BLOCK_SPARSE:
+                indexOk = index == IndexFormat.U8 || index == IndexFormat.U16 || index == IndexFormat.U32;
+                break;
             case CSR: indexOk = index == IndexFormat.U8_DELTA || index == IndexFormat.U16 || index == IndexFormat.U32; break;
             default: indexOk = index == IndexFormat.NONE;
         }
@@ -171,10 +180,11 @@ public record TensorLayout(DataType type, int[] shape, Encoding encoding, ValueF
         switch (encoding) {
             case DENSE: maxCount = 0; break;
             case BLOCK_SPARSE: maxCount = rows * blocksPerRow(); break;
+            case COLUMN_BLOCK_SPARSE: maxCount = rowGroups() * cols(); break;
             default: maxCount = n;
         }
         if (count < 0 || count > maxCount) {
-            return new Problem(FormatError.BAD_VALUE, "stored " + (encoding == Encoding.BLOCK_SPARSE ? "block" : "element")
+            return new Problem(FormatError.BAD_VALUE, "stored " + (blockSize != 0 && encoding.isSparse() ? "block" : "element")
                     + " count " + Long.toUnsignedString(count) + " is outside [0, " + maxCount + "]");
         }
         return null;

@@ -196,6 +196,28 @@ class GoldenFileTest {
     }
 
     @Test
+    void columnBlockSparseInt8() {
+        byte[] bytes = golden("column_block_sparse_int8.sparq");
+        assertArrayEquals(new byte[] {1, 0, 1, 0}, Arrays.copyOfRange(bytes, 8, 12), "version 1.1: the file uses a 1.1 encoding");
+        EncodedTensor t = w("column_block_sparse_int8.sparq", Encoding.COLUMN_BLOCK_SPARSE, ValueFormat.INT8, IndexFormat.U8, 4, 3);
+        assertEquals(2, t.layout().rowGroups());
+        assertArrayEquals(new int[] {0, 1, 3}, u32(t.part(Part.ROW_PTR)), "one pointer per group of 4 rows");
+        assertArrayEquals(new float[] {1f, 0f, 0.5f, 0f, 2f, 0.25f}, f32(t.part(Part.SCALES)), "one scale per row");
+        assertArrayEquals(new int[] {1, 0, 2}, u8(t.part(Part.INDICES)), "columns");
+        assertArrayEquals(new int[] {127, 0, 256 - 127, 0, 127, 0, 0, 0, 0, 256 - 127, 0, 0}, u8(t.part(Part.VALUES)),
+                "each block's 4 rows; rows 6 and 7 do not exist and are zero");
+        assertEquals(60, t.byteSize());
+        assertFloats(new float[] {0, 127, 0, 0, 0, 0, 0, -63.5f, 0, 0, 0, 0, 254, 0, 0, 0, 0, -31.75f}, t.toDense());
+    }
+
+    @Test
+    void oneZeroFileCannotUseAnEncodingOfOneOne() {
+        byte[] bytes = FileSurgery.putU16(golden("column_block_sparse_int8.sparq"), 10, 0);   // declare 1.0
+        FormatException e = org.junit.jupiter.api.Assertions.assertThrows(FormatException.class, () -> SparqReader.read(bytes));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("column_block_sparse needs format 1.1"), e.getMessage());
+    }
+
+    @Test
     void csrF32() {
         EncodedTensor t = w("csr_f32.sparq", Encoding.CSR, ValueFormat.NATIVE, IndexFormat.U8_DELTA, 0, 4);
         assertArrayEquals(new int[] {0, 2, 2, 4}, u32(t.part(Part.ROW_PTR)));

@@ -74,6 +74,14 @@ final class GoldenFiles {
                         0, 3.5f, 0, -7, 0,
                         0.5f, 0, 0, 0, -3.5f), EncodingChoice.bitmap(ValueFormat.INT4)),
                 new Case("graph_attributes.sparq", attributes(), Map.of(), Map.of()),
+                // format 1.1: B × 1 blocks along the rows; the second group sticks out past the last row
+                single("column_block_sparse_int8.sparq", Tensor.ofFloats(new int[] {6, 3},
+                        0, 127, 0,
+                        0, 0, 0,
+                        0, -63.5f, 0,
+                        0, 0, 0,
+                        254, 0, 0,
+                        0, 0, -31.75f), EncodingChoice.columnBlockSparse(4, ValueFormat.INT8)),
                 edgeCases());
     }
 

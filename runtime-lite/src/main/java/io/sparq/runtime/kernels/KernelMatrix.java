@@ -39,11 +39,23 @@ abstract class KernelMatrix implements WeightMatrix {
         }
         long work = (long) m * (row1 - row0) * Math.max(1, storedBytes() / Math.max(1, rows));
         if (KernelThreads.worthSplitting(row1 - row0, ROW_GRAIN, work)) {
-            KernelThreads.run(row1 - row0, ROW_GRAIN, (from, to) ->
-                    multiplyRows(m, x, xOff, ldx, row0 + from, row0 + to, y, yOff + from, ldy, accumulate));
+            // chunks of whole row groups (counted from row 0), so no group is computed by two threads
+            int a = rowAlignment();
+            int base = row0 / a * a;
+            int units = (row1 - base + a - 1) / a;
+            KernelThreads.run(units, Math.max(1, ROW_GRAIN / a), (from, to) -> {
+                int r0 = Math.max(row0, base + from * a);
+                int r1 = Math.min(row1, base + to * a);
+                multiplyRows(m, x, xOff, ldx, r0, r1, y, yOff + r0 - row0, ldy, accumulate);
+            });
         } else {
             multiplyRows(m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
         }
+    }
+
+    /** Rows that the kernel computes together (a row group); thread chunks start on multiples of it. */
+    int rowAlignment() {
+        return 1;
     }
 
     /** {@link #multiply} on the calling thread, arguments already checked and non-empty. */

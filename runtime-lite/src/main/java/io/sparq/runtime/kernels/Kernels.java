@@ -71,4 +71,31 @@ public interface Kernels {
     /** As {@link #csrF32} with int8 codes and one scale per row. */
     void csrInt8(int[] rowPtr, int[] col, byte[] q, float[] scales, int m, float[] x, int xOff, int ldx,
                  int row0, int row1, float[] y, int yOff, int ldy, boolean accumulate);
+
+    /**
+     * B×1 column-block weights (SPEC.md {@code column_block_sparse}): the rows are cut into groups of B;
+     * group g's blocks are {@code groupPtr[g] … groupPtr[g+1]-1}, block t is column {@code col[t]} of
+     * rows {@code g·B … g·B+B-1} with its B values at {@code values[t·B …]} (zero past the last row).
+     * Each output element is one fused multiply-add chain {@code acc = fma(x[col], w, acc)} over its
+     * group's blocks in order, starting from 0: the same bits on every backend, vector width, thread
+     * split and input count.
+     */
+    void columnBlockF32(int blockSize, int[] groupPtr, int[] col, float[] values,
+                        int m, float[] x, int xOff, int ldx, int row0, int row1,
+                        float[] y, int yOff, int ldy, boolean accumulate);
+
+    /**
+     * As {@link #columnBlockF32} with int8 codes and one scale per row ({@code scales} padded with
+     * zeros to a whole number of groups): the chain runs over the codes and row j's sum is then
+     * multiplied by {@code scales[j]}. {@code cols}: the matrix's columns (every {@code col[t] < cols}).
+     */
+    void columnBlockInt8(int blockSize, int[] groupPtr, int[] col, byte[] q, float[] scales, int cols,
+                         int m, float[] x, int xOff, int ldx, int row0, int row1,
+                         float[] y, int yOff, int ldy, boolean accumulate);
+
+    /** {@code v[i] = FastMath.sigmoid(v[i])} for {@code off ≤ i < off + n}: the same bits on every backend. */
+    void sigmoid(float[] v, int off, int n);
+
+    /** {@code v[i] = FastMath.tanhf(v[i])} for {@code off ≤ i < off + n}: the same bits on every backend. */
+    void tanh(float[] v, int off, int n);
 }

@@ -211,6 +211,52 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
+    @Override
+    public void columnBlockF32(int blockSize, int[] groupPtr, int[] col, float[] values,
+                               int m, float[] x, int xOff, int ldx, int row0, int row1,
+                               float[] y, int yOff, int ldy, boolean accumulate) {
+        columnBlock(blockSize, groupPtr, col, values, null, null, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
+    }
+
+    @Override
+    public void columnBlockInt8(int blockSize, int[] groupPtr, int[] col, byte[] q, float[] scales, int cols,
+                                int m, float[] x, int xOff, int ldx, int row0, int row1,
+                                float[] y, int yOff, int ldy, boolean accumulate) {
+        columnBlock(blockSize, groupPtr, col, null, q, scales, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
+    }
+
+    /** Both column-block kernels: f32 {@code values}, or int8 {@code q} with row {@code scales}. */
+    private static void columnBlock(int b, int[] groupPtr, int[] col, float[] values, byte[] q, float[] scales,
+                                    int m, float[] x, int xOff, int ldx, int row0, int row1,
+                                    float[] y, int yOff, int ldy, boolean accumulate) {
+        for (int j = row0; j < row1; j++) {
+            int g = j / b;
+            int e = j - g * b;
+            for (int i = 0; i < m; i++) {
+                int xi = xOff + i * ldx;
+                float acc = 0;
+                for (int t = groupPtr[g]; t < groupPtr[g + 1]; t++) {
+                    acc = Math.fma(x[xi + col[t]], values != null ? values[t * b + e] : q[t * b + e], acc);
+                }
+                store(y, yOff + i * ldy + j - row0, values != null ? acc : acc * scales[j], accumulate);
+            }
+        }
+    }
+
+    @Override
+    public void sigmoid(float[] v, int off, int n) {
+        for (int i = off; i < off + n; i++) {
+            v[i] = FastMath.sigmoid(v[i]);
+        }
+    }
+
+    @Override
+    public void tanh(float[] v, int off, int n) {
+        for (int i = off; i < off + n; i++) {
+            v[i] = FastMath.tanhf(v[i]);
+        }
+    }
+
     private static void store(float[] y, int at, float s, boolean accumulate) {
         y[at] = accumulate ? y[at] + s : s;
     }

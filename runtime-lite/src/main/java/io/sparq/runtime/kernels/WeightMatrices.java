@@ -4,6 +4,7 @@ import io.sparq.format.DataType;
 import io.sparq.format.Float16;
 import io.sparq.format.Tensor;
 import io.sparq.format.codec.EncodedTensor;
+import io.sparq.format.codec.Encoding;
 import io.sparq.format.codec.Encoding.Part;
 import io.sparq.format.codec.IndexFormat;
 import io.sparq.format.codec.TensorLayout;
@@ -41,6 +42,65 @@ public final class WeightMatrices {
         return of(dense, Vectorization.kernels());
     }
 
+    /**
+     * The matrix of a stored 2-D weight {@code [K, N]} used transposed (MatMul's B, Gemm's B without
+     * {@code transB}): rows = the N outputs. A {@code block_sparse} tensor's 1×B blocks run along N,
+     * so in the transposed view they are B×1 column blocks and become a {@link ColumnBlockF32Matrix}
+     * (int8 / int4 codes times their row scale, as {@link EncodedTensor#toDense()} gives them);
+     * null for any other encoding, which the caller decodes and transposes.
+     */
+    public static WeightMatrix transposedOf(EncodedTensor stored) {
+        return transposedOf(stored, Vectorization.kernels());
+    }
+
+    static WeightMatrix transposedOf(EncodedTensor stored, Kernels kernels) {
+        TensorLayout layout = stored.layout();
+        if (layout.encoding() != Encoding.BLOCK_SPARSE || layout.shape().length != 2 || layout.type() != DataType.FLOAT32) {
+            return null;
+        }
+        int b = layout.blockSize();
+        int k = (int) layout.rows();       // inputs: the stored rows
+        int n = (int) layout.cols();       // outputs
+        int count = (int) layout.count();
+        int[] rowPtr = ints(stored.part(Part.ROW_PTR), k + 1);
+        int[] blockCol = indices(stored.part(Part.INDICES), layout.index(), count);
+        float[] stored32 = new float[count * b];
+        ValueFormat vf = layout.values();
+        if (vf == ValueFormat.INT8 || vf == ValueFormat.INT4) {
+            byte[] q = codes(stored, vf, count * b);
+            float[] scales = floats(stored.part(Part.SCALES), k);
+            for (int r = 0; r < k; r++) {
+                for (int t = rowPtr[r]; t < rowPtr[r + 1]; t++) {
+                    for (int e = 0; e < b; e++) {
+                        stored32[t * b + e] = q[t * b + e] * scales[r];
+                    }
+                }
+            }
+        } else {
+            stored32 = values(stored, vf, count * b);
+        }
+        // regroup the blocks by block column (the output group), inputs ascending within a group
+        int groups = (int) layout.blocksPerRow();
+        int[] groupPtr = new int[groups + 1];
+        for (int t = 0; t < count; t++) {
+            groupPtr[blockCol[t] + 1]++;
+        }
+        for (int g = 0; g < groups; g++) {
+            groupPtr[g + 1] += groupPtr[g];
+        }
+        int[] next = java.util.Arrays.copyOf(groupPtr, groups);
+        int[] col = new int[count];
+        float[] values = new float[count * b];
+        for (int r = 0; r < k; r++) {
+            for (int t = rowPtr[r]; t < rowPtr[r + 1]; t++) {
+                int at = next[blockCol[t]]++;
+                col[at] = r;
+                System.arraycopy(stored32, t * b, values, at * b, b);
+            }
+        }
+        return new ColumnBlockF32Matrix(kernels, b, groupPtr, col, values, n, k);
+    }
+
     static WeightMatrix of(Tensor dense, Kernels kernels) {
         if (dense.type() != DataType.FLOAT32) {
             throw new IllegalArgumentException("a weight matrix must be float32, this tensor is " + dense.type().displayName());
@@ -75,6 +135,19 @@ public final class WeightMatrices {
                             floats(stored.part(Part.SCALES), rows), rows, cols);
                 }
                 return new BlockSparseF32Matrix(kernels, b, rowPtr, blockCol, values(stored, vf, count * b), rows, cols);
+            }
+            case COLUMN_BLOCK_SPARSE: {
+                int b = layout.blockSize();
+                int count = (int) layout.count();
+                int groups = (int) layout.rowGroups();
+                int[] groupPtr = ints(stored.part(Part.ROW_PTR), groups + 1);
+                int[] col = indices(stored.part(Part.INDICES), layout.index(), count);
+                if (vf == ValueFormat.INT8 || vf == ValueFormat.INT4) {
+                    float[] scales = new float[groups * b];   // zero past the last row, as the codes there
+                    stored.part(Part.SCALES).asFloatBuffer().get(scales, 0, rows);
+                    return new ColumnBlockInt8Matrix(kernels, b, groupPtr, col, codes(stored, vf, count * b), scales, rows, cols);
+                }
+                return new ColumnBlockF32Matrix(kernels, b, groupPtr, col, values(stored, vf, count * b), rows, cols);
             }
             case CSR: {
                 int count = (int) layout.count();

@@ -135,9 +135,16 @@ public final class Constants {
         WeightMatrix w = weights.get(key);
         if (w == null) {
             // a transposed weight's dense copy is not kept: only the transposed matrix is needed
-            w = !transposed ? (e != null ? WeightMatrices.of(e) : WeightMatrices.of(dense.get(name)))
-                    : WeightMatrices.of(transpose(e == null ? dense.get(name)
+            if (!transposed) {
+                w = e != null ? WeightMatrices.of(e) : WeightMatrices.of(dense.get(name));
+            } else {
+                // 1×B blocks along N are B×1 column blocks of the transposed matrix: no dense copy needed
+                w = e != null ? WeightMatrices.transposedOf(e) : null;
+                if (w == null) {
+                    w = WeightMatrices.of(transpose(e == null ? dense.get(name)
                             : decoded.containsKey(name) ? decoded.get(name) : e.toDense()));
+                }
+            }
             weights.put(key, w);
         }
         return w;

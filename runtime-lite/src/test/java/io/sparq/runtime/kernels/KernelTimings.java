@@ -44,6 +44,13 @@ public final class KernelTimings {
             matrixVector("block-sparse f32  B=" + b + " 90%",
                     WeightMatrices.of(EncodedTensor.encode("w", sparse, EncodingChoice.blockSparse(b, ValueFormat.NATIVE))), x, y);
         }
+        for (int b : new int[] {16, 8}) {
+            Tensor sparse = columnBlockSparse(rnd, rows, cols, b, 0.1);
+            matrixVector("column-block int8 B=" + b + " 90%",
+                    WeightMatrices.of(EncodedTensor.encode("w", sparse, EncodingChoice.columnBlockSparse(b, ValueFormat.INT8))), x, y);
+            matrixVector("column-block f32  B=" + b + " 90%",
+                    WeightMatrices.of(EncodedTensor.encode("w", sparse, EncodingChoice.columnBlockSparse(b, ValueFormat.NATIVE))), x, y);
+        }
         Tensor sparse = blockSparse(rnd, rows, cols, 1, 0.1);
         matrixVector("csr int8 90%", WeightMatrices.of(EncodedTensor.encode("w", sparse, EncodingChoice.csr(ValueFormat.INT8))), x, y);
         matrixVector("csr f32 90%", WeightMatrices.of(EncodedTensor.encode("w", sparse, EncodingChoice.csr(ValueFormat.NATIVE))), x, y);
@@ -152,6 +159,21 @@ public final class KernelTimings {
             for (int c0 = 0; c0 < cols; c0 += b) {
                 if (rnd.nextDouble() < density) {
                     for (int c = c0; c < Math.min(cols, c0 + b); c++) {
+                        v[r * cols + c] = rnd.nextFloat() * 2 - 1;
+                    }
+                }
+            }
+        }
+        return Tensor.ofFloats(new int[] {rows, cols}, v);
+    }
+
+    /** B×1 blocks (B rows of one column) kept with probability {@code density}. */
+    private static Tensor columnBlockSparse(Random rnd, int rows, int cols, int b, double density) {
+        float[] v = new float[rows * cols];
+        for (int r0 = 0; r0 < rows; r0 += b) {
+            for (int c = 0; c < cols; c++) {
+                if (rnd.nextDouble() < density) {
+                    for (int r = r0; r < Math.min(rows, r0 + b); r++) {
                         v[r * cols + c] = rnd.nextFloat() * 2 - 1;
                     }
                 }

@@ -37,6 +37,7 @@ class WeightMatrixKernelsTest {
         for (ValueFormat vf : ValueFormat.values()) {
             for (int b : new int[] {4, 8, 16}) {
                 all.add(EncodingChoice.blockSparse(b, vf));
+                all.add(EncodingChoice.columnBlockSparse(b, vf));
             }
             all.add(EncodingChoice.csr(vf));
             all.add(EncodingChoice.bitmap(vf));
@@ -62,6 +63,80 @@ class WeightMatrixKernelsTest {
         }
     }
 
+    /**
+     * Column blocks are deterministic by construction: each output is one FMA chain in block order,
+     * so every vector width gives the scalar reference's bits exactly, for any input count (the
+     * four-input passes, the paired one-input slices, the batch panels) and any row range.
+     */
+    @Test
+    void columnBlocksGiveTheScalarBitsOnEveryBackend() {
+        Random rnd = new Random(17);
+        Kernels scalar = new ScalarKernels();
+        for (int[] shape : new int[][] {{5, 3}, {40, 17}, {67, 130}, {256, 64}, {2, 19, 33}}) {
+            Tensor dense = sparseRandom(rnd, shape);
+            for (ValueFormat vf : List.of(ValueFormat.INT8, ValueFormat.NATIVE)) {
+                for (int b : new int[] {4, 8, 16}) {
+                    EncodedTensor stored = EncodedTensor.encode("w", dense, EncodingChoice.columnBlockSparse(b, vf));
+                    WeightMatrix reference = WeightMatrices.of(stored, scalar);
+                    int rows = reference.rows();
+                    int cols = reference.cols();
+                    for (Kernels kernels : backends()) {
+                        WeightMatrix w = WeightMatrices.of(stored, kernels);
+                        for (int m : new int[] {1, 2, 4, 7, 16, 37}) {   // 16 and 37: whole batch panels of 4, 8 or 16 lanes
+                            int row0 = rnd.nextBoolean() ? 0 : rnd.nextInt(rows);
+                            int row1 = rnd.nextBoolean() ? rows : row0 + rnd.nextInt(rows - row0 + 1);
+                            float[] x = random(rnd, m * cols);
+                            float[] want = random(rnd, m * (row1 - row0));
+                            float[] got = want.clone();
+                            boolean accumulate = rnd.nextBoolean();
+                            reference.multiply(m, x, 0, cols, row0, row1, want, 0, row1 - row0, accumulate);
+                            w.multiply(m, x, 0, cols, row0, row1, got, 0, row1 - row0, accumulate);
+                            for (int i = 0; i < want.length; i++) {
+                                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+                                        stored + " on " + kernels + " m=" + m + " rows [" + row0 + ", " + row1 + ") element " + i);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** A [K, N] weight in 1×B blocks used transposed (MatMul) runs as B×1 column blocks of the N × K matrix. */
+    @Test
+    void transposedBlockSparseRunsAsColumnBlocks() {
+        Random rnd = new Random(23);
+        for (int[] shape : new int[][] {{5, 3}, {40, 17}, {130, 67}, {64, 256}}) {
+            Tensor dense = sparseRandom(rnd, shape);
+            for (ValueFormat vf : List.of(ValueFormat.INT8, ValueFormat.NATIVE, ValueFormat.INT4)) {
+                for (int b : new int[] {4, 8, 16}) {
+                    EncodedTensor stored = EncodedTensor.encode("w", dense, EncodingChoice.blockSparse(b, vf));
+                    float[] d = stored.toDense().floats();
+                    int k = shape[0];
+                    int n = shape[1];
+                    float[] t = new float[d.length];
+                    for (int i = 0; i < k; i++) {
+                        for (int j = 0; j < n; j++) {
+                            t[j * k + i] = d[i * n + j];
+                        }
+                    }
+                    Tensor transposed = Tensor.ofFloats(new int[] {n, k}, t);
+                    for (Kernels kernels : backends()) {
+                        WeightMatrix w = WeightMatrices.transposedOf(stored, kernels);
+                        assertInstanceOf(ColumnBlockF32Matrix.class, w);
+                        assertEquals(n, w.rows());
+                        assertEquals(k, w.cols());
+                        for (int trial = 0; trial < 3; trial++) {
+                            check(rnd, w, transposed, "transposed " + stored + " on " + kernels);
+                        }
+                    }
+                }
+            }
+        }
+        Tensor any = sparseRandom(rnd, new int[] {8, 8});
+        assertEquals(null, WeightMatrices.transposedOf(EncodedTensor.encode("w", any, EncodingChoice.csr(ValueFormat.INT8))));
+    }
+
     @Test
     void factoryPicksTheKernelOfTheEncoding() {
         Tensor dense = sparseRandom(new Random(3), new int[] {8, 32});
@@ -76,6 +151,10 @@ class WeightMatrixKernelsTest {
                 WeightMatrices.of(EncodedTensor.encode("w", dense, EncodingChoice.blockSparse(8, ValueFormat.F16)), k));
         assertInstanceOf(CsrInt8Matrix.class, WeightMatrices.of(EncodedTensor.encode("w", dense, EncodingChoice.bitmap(ValueFormat.INT8)), k));
         assertInstanceOf(CsrF32Matrix.class, WeightMatrices.of(EncodedTensor.encode("w", dense, EncodingChoice.csr(ValueFormat.NATIVE)), k));
+        assertInstanceOf(ColumnBlockInt8Matrix.class,
+                WeightMatrices.of(EncodedTensor.encode("w", dense, EncodingChoice.columnBlockSparse(16, ValueFormat.INT4)), k));
+        assertInstanceOf(ColumnBlockF32Matrix.class,
+                WeightMatrices.of(EncodedTensor.encode("w", dense, EncodingChoice.columnBlockSparse(4, ValueFormat.F16)), k));
     }
 
     @Test
@@ -85,7 +164,8 @@ class WeightMatrixKernelsTest {
         int before = KernelThreads.threads();
         try {
             for (EncodingChoice choice : List.of(EncodingChoice.dense(), EncodingChoice.denseInt8(),
-                    EncodingChoice.blockSparse(8, ValueFormat.INT8), EncodingChoice.csr(ValueFormat.NATIVE))) {
+                    EncodingChoice.blockSparse(8, ValueFormat.INT8), EncodingChoice.csr(ValueFormat.NATIVE),
+                    EncodingChoice.columnBlockSparse(16, ValueFormat.INT8), EncodingChoice.columnBlockSparse(8, ValueFormat.NATIVE))) {
                 EncodedTensor stored = EncodedTensor.encode("w", dense, choice);
                 WeightMatrix w = WeightMatrices.of(stored);
                 float[] x = random(rnd, 8 * 300);

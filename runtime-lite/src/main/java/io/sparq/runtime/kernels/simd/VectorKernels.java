@@ -1,10 +1,13 @@
 package io.sparq.runtime.kernels.simd;
 
+import io.sparq.runtime.kernels.FastMath;
 import io.sparq.runtime.kernels.Kernels;
 import io.sparq.runtime.kernels.PackedMatrix;
 import io.sparq.runtime.kernels.ScalarKernels;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -32,6 +35,8 @@ public abstract class VectorKernels implements Kernels {
     private static final Kernels SCALAR = new ScalarKernels();
     /** Per-thread raw sums of one panel, for products that scale or cut a panel ({@link #gemmPacked}). */
     private static final ThreadLocal<float[]> PANEL_SUMS = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per-thread inputs of one batch panel, transposed (column-block batches, {@link #int8Batch}). */
+    private static final ThreadLocal<float[]> BATCH_PANEL = ThreadLocal.withInitial(() -> new float[0]);
 
     VectorKernels() {
     }
@@ -776,6 +781,349 @@ public abstract class VectorKernels implements Kernels {
                 store(y, yOff + i * ldy + j - row0, sum * scales[j], accumulate);
             }
         }
+    }
+
+    // ---------------------------------------------------------------- column blocks (B×1)
+    //
+    // A group of B rows is B / L slices of L rows (L = lanes of floats16(); B a multiple of L, smaller
+    // blocks run the scalar reference, which gives the same bits). A slice keeps one accumulator per
+    // input in a register: each block is one broadcast input times L weights added into it, so no
+    // lanes are ever summed across. The weight loads are written out in each loop rather than called:
+    // C2 does not inline a helper that it already compiled large on its own, and a vector crossing a
+    // call is boxed (measured 100× slower on the f32 kernel after the int8 one had run).
+
+    @Override
+    public void columnBlockF32(int blockSize, int[] groupPtr, int[] col, float[] values,
+                               int m, float[] x, int xOff, int ldx, int row0, int row1,
+                               float[] y, int yOff, int ldy, boolean accumulate) {
+        VectorSpecies<Float> s = floats16();
+        int l = s.length();
+        if (blockSize % l != 0) {
+            SCALAR.columnBlockF32(blockSize, groupPtr, col, values, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
+            return;
+        }
+        for (int r = firstSlice(blockSize, l, row0); r < row1; r += l) {
+            int g = r / blockSize;
+            int v = r - g * blockSize;   // offset of the slice's rows in each block
+            int t0 = groupPtr[g];
+            int t1 = groupPtr[g + 1];
+            int i = 0;
+            for (; i + 2 <= m; i += 2) {
+                int x0 = xOff + i * ldx;
+                int x1 = x0 + ldx;
+                FloatVector a0 = FloatVector.zero(s);
+                FloatVector a1 = a0;
+                for (int t = t0; t < t1; t++) {
+                    FloatVector w = FloatVector.fromArray(s, values, t * blockSize + v);
+                    int c = col[t];
+                    a0 = FloatVector.broadcast(s, x[x0 + c]).fma(w, a0);
+                    a1 = FloatVector.broadcast(s, x[x1 + c]).fma(w, a1);
+                }
+                put(a0, y, yOff + i * ldy, r, row0, row1, accumulate);
+                put(a1, y, yOff + (i + 1) * ldy, r, row0, row1, accumulate);
+            }
+            if (i < m) {
+                int xi = xOff + i * ldx;
+                FloatVector a = FloatVector.zero(s);
+                for (int t = t0; t < t1; t++) {
+                    a = FloatVector.broadcast(s, x[xi + col[t]]).fma(FloatVector.fromArray(s, values, t * blockSize + v), a);
+                }
+                put(a, y, yOff + i * ldy, r, row0, row1, accumulate);
+            }
+        }
+    }
+
+    @Override
+    public void columnBlockInt8(int blockSize, int[] groupPtr, int[] col, byte[] q, float[] scales, int cols,
+                                int m, float[] x, int xOff, int ldx, int row0, int row1,
+                                float[] y, int yOff, int ldy, boolean accumulate) {
+        int l = floats16().length();
+        if (blockSize % l != 0) {
+            SCALAR.columnBlockInt8(blockSize, groupPtr, col, q, scales, cols, m, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
+            return;
+        }
+        // batches: whole panels of L inputs with the inputs along the lanes, the rest below
+        int i0 = 0;
+        if (blockSize == BATCH_GROUP && m >= l) {
+            i0 = m / l * l;
+            int8Batch(groupPtr, col, q, scales, cols, i0, x, xOff, ldx, row0, row1, y, yOff, ldy, accumulate);
+            if (i0 == m) {
+                return;
+            }
+        }
+        // each slice (or pair of slices) in its own small method: C2 compiles those whole, with every
+        // vector operation intrinsified, where one large method had parts fall back to Java code
+        for (int r = firstSlice(blockSize, l, row0); r < row1; r += l) {
+            if (m == 1 && r + l < row1) {
+                int8Pair(blockSize, groupPtr, col, q, scales, x, xOff, r, r + l, row0, row1, y, yOff, accumulate);
+                r += l;
+            } else {
+                int8Slice(blockSize, groupPtr, col, q, scales, m - i0, x, xOff + i0 * ldx, ldx, r, row0, row1,
+                        y, yOff + i0 * ldy, ldy, accumulate);
+            }
+        }
+    }
+
+    /** Rows per group that {@link #int8Batch} holds in registers: one accumulator per row. */
+    private static final int BATCH_GROUP = 16;
+
+    /**
+     * Inputs {@code [0, m)} (a multiple of L) of 16-row column blocks, L inputs at a time with the
+     * inputs along the lanes: a panel of the L inputs is transposed once per product so that a
+     * block's column is one vector load, each of the block's 16 codes is broadcast, and the group's
+     * 16 rows keep 16 accumulators of L inputs. Each loaded input vector serves 16 rows (a GEMM's
+     * reuse), where the row-vector kernel loads each input once per row slice. Every output is still
+     * the FMA chain over its group's blocks in order, scaled at the end, so the bits match the
+     * one-input kernel.
+     */
+    private void int8Batch(int[] groupPtr, int[] col, byte[] q, float[] scales, int cols, int m, float[] x, int xOff, int ldx,
+                           int row0, int row1, float[] y, int yOff, int ldy, boolean accumulate) {
+        VectorSpecies<Float> s = floats();
+        VectorSpecies<Byte> bs = bytes16();
+        VectorSpecies<Float> s16 = floats16();
+        int l = s.length();
+        float[] panel = BATCH_PANEL.get();
+        int need = cols * l + 2 * BATCH_GROUP * l;
+        if (panel.length < need) {
+            panel = new float[need];
+            BATCH_PANEL.set(panel);
+        }
+        int codes = cols * l;                 // 16 codes of the current block as floats
+        int sums = codes + BATCH_GROUP;       // the group's 16 × L sums, row by row
+        for (int i0 = 0; i0 < m; i0 += l) {
+            for (int j = 0; j < l; j++) {
+                int xi = xOff + (i0 + j) * ldx;
+                for (int c = 0; c < cols; c++) {
+                    panel[c * l + j] = x[xi + c];
+                }
+            }
+            for (int g = row0 / BATCH_GROUP; g * BATCH_GROUP < row1; g++) {
+                FloatVector a0 = FloatVector.zero(s);
+                FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+                FloatVector a8 = a0, a9 = a0, a10 = a0, a11 = a0, a12 = a0, a13 = a0, a14 = a0, a15 = a0;
+                for (int t = groupPtr[g]; t < groupPtr[g + 1]; t++) {
+                    // the block's codes as floats, for the broadcasts below (L16 lanes at a time)
+                    for (int e = 0; e < BATCH_GROUP; e += s16.length()) {
+                        ((FloatVector) ByteVector.fromArray(bs, q, t * BATCH_GROUP + e).convertShape(VectorOperators.B2F, s16, 0))
+                                .intoArray(panel, codes + e);
+                    }
+                    FloatVector xc = FloatVector.fromArray(s, panel, col[t] * l);
+                    a0 = xc.fma(FloatVector.broadcast(s, panel[codes]), a0);
+                    a1 = xc.fma(FloatVector.broadcast(s, panel[codes + 1]), a1);
+                    a2 = xc.fma(FloatVector.broadcast(s, panel[codes + 2]), a2);
+                    a3 = xc.fma(FloatVector.broadcast(s, panel[codes + 3]), a3);
+                    a4 = xc.fma(FloatVector.broadcast(s, panel[codes + 4]), a4);
+                    a5 = xc.fma(FloatVector.broadcast(s, panel[codes + 5]), a5);
+                    a6 = xc.fma(FloatVector.broadcast(s, panel[codes + 6]), a6);
+                    a7 = xc.fma(FloatVector.broadcast(s, panel[codes + 7]), a7);
+                    a8 = xc.fma(FloatVector.broadcast(s, panel[codes + 8]), a8);
+                    a9 = xc.fma(FloatVector.broadcast(s, panel[codes + 9]), a9);
+                    a10 = xc.fma(FloatVector.broadcast(s, panel[codes + 10]), a10);
+                    a11 = xc.fma(FloatVector.broadcast(s, panel[codes + 11]), a11);
+                    a12 = xc.fma(FloatVector.broadcast(s, panel[codes + 12]), a12);
+                    a13 = xc.fma(FloatVector.broadcast(s, panel[codes + 13]), a13);
+                    a14 = xc.fma(FloatVector.broadcast(s, panel[codes + 14]), a14);
+                    a15 = xc.fma(FloatVector.broadcast(s, panel[codes + 15]), a15);
+                }
+                a0.intoArray(panel, sums);
+                a1.intoArray(panel, sums + l);
+                a2.intoArray(panel, sums + 2 * l);
+                a3.intoArray(panel, sums + 3 * l);
+                a4.intoArray(panel, sums + 4 * l);
+                a5.intoArray(panel, sums + 5 * l);
+                a6.intoArray(panel, sums + 6 * l);
+                a7.intoArray(panel, sums + 7 * l);
+                a8.intoArray(panel, sums + 8 * l);
+                a9.intoArray(panel, sums + 9 * l);
+                a10.intoArray(panel, sums + 10 * l);
+                a11.intoArray(panel, sums + 11 * l);
+                a12.intoArray(panel, sums + 12 * l);
+                a13.intoArray(panel, sums + 13 * l);
+                a14.intoArray(panel, sums + 14 * l);
+                a15.intoArray(panel, sums + 15 * l);
+                int first = Math.max(row0, g * BATCH_GROUP);
+                int last = Math.min(row1, (g + 1) * BATCH_GROUP);
+                for (int j = 0; j < l; j++) {
+                    int yi = yOff + (i0 + j) * ldy - row0;
+                    for (int r = first; r < last; r++) {
+                        float v = panel[sums + (r - g * BATCH_GROUP) * l + j] * scales[r];
+                        y[yi + r] = accumulate ? y[yi + r] + v : v;
+                    }
+                }
+            }
+        }
+    }
+
+    /** One input, slices {@code r} and {@code r2}: two independent FMA chains, to overlap their latencies. */
+    private void int8Pair(int blockSize, int[] groupPtr, int[] col, byte[] q, float[] scales, float[] x, int xOff,
+                          int r, int r2, int row0, int row1, float[] y, int yOff, boolean accumulate) {
+        VectorSpecies<Float> s = floats16();
+        VectorSpecies<Byte> bs = bytes16();
+        int g = r / blockSize;
+        int v = r - g * blockSize;
+        int t0 = groupPtr[g];
+        int t1 = groupPtr[g + 1];
+        int g2 = r2 / blockSize;
+        int v2 = r2 - g2 * blockSize;
+        int u0 = groupPtr[g2];
+        int u1 = groupPtr[g2 + 1];
+        FloatVector a = FloatVector.zero(s);
+        FloatVector a2 = a;
+        int n = Math.min(t1 - t0, u1 - u0);
+        for (int k = 0; k < n; k++) {
+            int t = t0 + k;
+            int u = u0 + k;
+            FloatVector w = (FloatVector) ByteVector.fromArray(bs, q, t * blockSize + v).convertShape(VectorOperators.B2F, s, 0);
+            FloatVector w2 = (FloatVector) ByteVector.fromArray(bs, q, u * blockSize + v2).convertShape(VectorOperators.B2F, s, 0);
+            a = FloatVector.broadcast(s, x[xOff + col[t]]).fma(w, a);
+            a2 = FloatVector.broadcast(s, x[xOff + col[u]]).fma(w2, a2);
+        }
+        for (int t = t0 + n; t < t1; t++) {
+            FloatVector w = (FloatVector) ByteVector.fromArray(bs, q, t * blockSize + v).convertShape(VectorOperators.B2F, s, 0);
+            a = FloatVector.broadcast(s, x[xOff + col[t]]).fma(w, a);
+        }
+        for (int u = u0 + n; u < u1; u++) {
+            FloatVector w2 = (FloatVector) ByteVector.fromArray(bs, q, u * blockSize + v2).convertShape(VectorOperators.B2F, s, 0);
+            a2 = FloatVector.broadcast(s, x[xOff + col[u]]).fma(w2, a2);
+        }
+        put(a.mul(FloatVector.fromArray(s, scales, r)), y, yOff, r, row0, row1, accumulate);
+        put(a2.mul(FloatVector.fromArray(s, scales, r2)), y, yOff, r2, row0, row1, accumulate);
+    }
+
+    /** Slice {@code r} for {@code m} inputs: four per pass share each block's int8-to-float conversion. */
+    private void int8Slice(int blockSize, int[] groupPtr, int[] col, byte[] q, float[] scales, int m, float[] x, int xOff,
+                           int ldx, int r, int row0, int row1, float[] y, int yOff, int ldy, boolean accumulate) {
+        VectorSpecies<Float> s = floats16();
+        VectorSpecies<Byte> bs = bytes16();
+        int g = r / blockSize;
+        int v = r - g * blockSize;
+        int t0 = groupPtr[g];
+        int t1 = groupPtr[g + 1];
+        FloatVector scale = FloatVector.fromArray(s, scales, r);
+        int i = 0;
+        for (; i + 4 <= m; i += 4) {
+            int x0 = xOff + i * ldx;
+            int x1 = x0 + ldx;
+            int x2 = x1 + ldx;
+            int x3 = x2 + ldx;
+            FloatVector a0 = FloatVector.zero(s);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            for (int t = t0; t < t1; t++) {
+                FloatVector w = (FloatVector) ByteVector.fromArray(bs, q, t * blockSize + v).convertShape(VectorOperators.B2F, s, 0);
+                int c = col[t];
+                a0 = FloatVector.broadcast(s, x[x0 + c]).fma(w, a0);
+                a1 = FloatVector.broadcast(s, x[x1 + c]).fma(w, a1);
+                a2 = FloatVector.broadcast(s, x[x2 + c]).fma(w, a2);
+                a3 = FloatVector.broadcast(s, x[x3 + c]).fma(w, a3);
+            }
+            int yi = yOff + i * ldy;
+            put(a0.mul(scale), y, yi, r, row0, row1, accumulate);
+            put(a1.mul(scale), y, yi + ldy, r, row0, row1, accumulate);
+            put(a2.mul(scale), y, yi + 2 * ldy, r, row0, row1, accumulate);
+            put(a3.mul(scale), y, yi + 3 * ldy, r, row0, row1, accumulate);
+        }
+        for (; i < m; i++) {
+            int xi = xOff + i * ldx;
+            FloatVector a = FloatVector.zero(s);
+            for (int t = t0; t < t1; t++) {
+                FloatVector w = (FloatVector) ByteVector.fromArray(bs, q, t * blockSize + v).convertShape(VectorOperators.B2F, s, 0);
+                a = FloatVector.broadcast(s, x[xi + col[t]]).fma(w, a);
+            }
+            put(a.mul(scale), y, yOff + i * ldy, r, row0, row1, accumulate);
+        }
+    }
+
+    // ---------------------------------------------------------------- gate non-linearities
+    // FastMath's algorithm operation for operation (see there), so the bits equal the scalar ones.
+
+    @Override
+    public void sigmoid(float[] v, int off, int n) {
+        gate(v, off, n, false);
+        for (int i = off + floats().loopBound(n); i < off + n; i++) {
+            v[i] = FastMath.sigmoid(v[i]);
+        }
+    }
+
+    @Override
+    public void tanh(float[] v, int off, int n) {
+        gate(v, off, n, true);
+        for (int i = off + floats().loopBound(n); i < off + n; i++) {
+            v[i] = FastMath.tanhf(v[i]);
+        }
+    }
+
+    /**
+     * Sigmoid or tanh of the whole vectors of {@code v[off .. off+n)}. exp is written out here, not
+     * called: a helper taking and returning vectors was compiled apart and ran its conversions in
+     * Java code.
+     */
+    private void gate(float[] v, int off, int n, boolean tanh) {
+        VectorSpecies<Float> s = floats();
+        FloatVector one = FloatVector.broadcast(s, 1f);
+        FloatVector round = FloatVector.broadcast(s, FastMath.ROUND);
+        int roundBits = Float.floatToRawIntBits(FastMath.ROUND);
+        int end = off + s.loopBound(n);
+        for (int i = off; i < end; i += s.length()) {
+            FloatVector x = FloatVector.fromArray(s, v, i);
+            FloatVector a = x.abs();
+            // e = exp(z) as FastMath.exp: z = 2|x| for tanh, -x for sigmoid
+            FloatVector z = (tanh ? a.add(a) : x.neg()).max(FastMath.EXP_LO).min(FastMath.EXP_HI);
+            FloatVector t = z.mul(FastMath.LOG2E).add(round);   // ROUND + n exactly
+            FloatVector k = t.sub(round);
+            FloatVector r = k.fma(FloatVector.broadcast(s, -FastMath.LN2_HI), z);
+            r = k.fma(FloatVector.broadcast(s, -FastMath.LN2_LO), r);
+            FloatVector p = FloatVector.broadcast(s, FastMath.C7).fma(r, FloatVector.broadcast(s, FastMath.C6));
+            p = p.fma(r, FloatVector.broadcast(s, FastMath.C5));
+            p = p.fma(r, FloatVector.broadcast(s, FastMath.C4));
+            p = p.fma(r, FloatVector.broadcast(s, FastMath.C3));
+            p = p.fma(r, FloatVector.broadcast(s, FastMath.C2));
+            p = p.fma(r, one);
+            p = p.fma(r, one);
+            // 2^n from its bits: n = bits(t) - bits(ROUND), exponent field n + 127
+            FloatVector pow2 = t.reinterpretAsInts().add(127 - roundBits).lanewise(VectorOperators.LSHL, 23)
+                    .reinterpretAsFloats();
+            FloatVector e = p.mul(pow2);
+            if (tanh) {
+                FloatVector big = one.sub(FloatVector.broadcast(s, 2f).div(e.add(one)));
+                FloatVector x2 = x.mul(x);
+                FloatVector small = x2.fma(FloatVector.broadcast(s, FastMath.T5), FloatVector.broadcast(s, FastMath.T3))
+                        .mul(x2).fma(x, x);
+                FloatVector y = big.blend(one, a.compare(VectorOperators.GT, FastMath.TANH_ONE));
+                y = y.blend(y.neg(), x.compare(VectorOperators.LT, 0f));
+                y.blend(small, a.compare(VectorOperators.LT, FastMath.TANH_SMALL)).intoArray(v, i);
+            } else {
+                one.div(one.add(e)).intoArray(v, i);
+            }
+        }
+    }
+
+    /** The first row of the first L-row slice of a B-row group that holds a row of {@code [row0, …)}. */
+    private static int firstSlice(int blockSize, int l, int row0) {
+        int first = row0 / blockSize * blockSize;
+        return first + (row0 - first) / l * l;
+    }
+
+    /**
+     * Stores (or adds) the sums of rows {@code r … r+L-1} into the Y row starting at {@code yRow}
+     * (element j at {@code yRow + j - row0}), keeping only rows in {@code [row0, row1)}.
+     */
+    private void put(FloatVector v, float[] y, int yRow, int r, int row0, int row1, boolean accumulate) {
+        VectorSpecies<Float> s = floats16();
+        int at = yRow + r - row0;
+        if (r >= row0 && r + s.length() <= row1) {
+            (accumulate ? FloatVector.fromArray(s, y, at).add(v) : v).intoArray(y, at);
+        } else {
+            putPart(v, y, at, r, row0, row1, accumulate);   // kept out of line so that put stays small enough to inline
+        }
+    }
+
+    /** {@link #put} of a slice that sticks out of {@code [row0, row1)}. */
+    private void putPart(FloatVector v, float[] y, int at, int r, int row0, int row1, boolean accumulate) {
+        VectorSpecies<Float> s = floats16();
+        VectorMask<Float> inRange = s.indexInRange(r - row0, row1 - row0);
+        (accumulate ? FloatVector.fromArray(s, y, at, inRange).add(v) : v).intoArray(y, at, inRange);
     }
 
     private static void store(float[] y, int at, float s, boolean accumulate) {

@@ -1,6 +1,7 @@
 package io.sparq.runtime.ops.recurrent;
 
 import io.sparq.runtime.kernels.FastMath;
+import io.sparq.runtime.kernels.Vectorization;
 
 import io.sparq.runtime.ops.NodeContext;
 
@@ -131,14 +132,10 @@ final class Activation {
                 }
                 break;
             case TANH:
-                for (int i = off; i < end; i++) {
-                    v[i] = FastMath.tanh(v[i]);
-                }
+                Vectorization.kernels().tanh(v, off, n);     // the gates' hot loop: the vector kernels when enabled
                 break;
             case SIGMOID:
-                for (int i = off; i < end; i++) {
-                    v[i] = sigmoid(v[i]);
-                }
+                Vectorization.kernels().sigmoid(v, off, n);
                 break;
             case AFFINE:
                 for (int i = off; i < end; i++) {

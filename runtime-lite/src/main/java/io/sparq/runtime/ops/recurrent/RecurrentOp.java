@@ -189,6 +189,33 @@ abstract class RecurrentOp implements Op {
         run.r.multiply(run.batch, a, 0, run.hidden, first, first + rows, run.gates, row0, run.gateWidth, false);
     }
 
+    /** Slots of {@link #workBuffer}: the projection and the state-sized work arrays of a run. */
+    static final int XW = 0;
+    static final int H = 1;
+    static final int C = 2;
+    static final int GATES = 3;
+    static final int SCRATCH = 4;
+    /** Work arrays up to this many floats are kept per thread between calls; larger ones are allocated each call. */
+    private static final int KEPT_FLOATS = 1 << 16;
+    /**
+     * The last run's work arrays on this thread, so a streaming step (T = 1) allocates and zeroes
+     * none of them: every one is fully written before it is read (the products overwrite, the
+     * states are loaded). Outputs are never taken from here.
+     */
+    private final ThreadLocal<float[][]> work = ThreadLocal.withInitial(() -> new float[SCRATCH + 1][0]);
+
+    /** A work array of at least {@code n} floats for {@code slot}, with unspecified contents. */
+    final float[] workBuffer(int slot, int n) {
+        if (n > KEPT_FLOATS) {
+            return new float[n];
+        }
+        float[][] kept = work.get();
+        if (kept[slot].length < n) {
+            kept[slot] = new float[n];
+        }
+        return kept[slot];
+    }
+
     /** Bounds {@code v[off .. off+n)} to {@code [-clip, clip]} when the node asks for clipping. */
     final void clip(float[] v, int off, int n) {
         if (clip == Float.POSITIVE_INFINITY) {
@@ -243,7 +270,7 @@ abstract class RecurrentOp implements Op {
             requireShape(floatShape(peep, P), "P", "[num_directions, 3*hidden_size]", directions, 3 * hidden);
         }
         int[] lengths = SequenceLengths.read(ctx, SEQUENCE_LENS, optional(in, SEQUENCE_LENS), seq, batch);
-        float[] xwBuffer = new float[Math.multiplyExact(Math.multiplyExact(seq, batch), directions * gh)];
+        float[] xwBuffer = workBuffer(XW, Math.multiplyExact(Math.multiplyExact(seq, batch), directions * gh));
         WeightMatrix w = constW != null ? constW : WeightMatrices.of(in[W]);
         WeightMatrix r = constR != null ? constR : WeightMatrices.of(in[R]);
         // a caller may feed B in place of its initializer; the precomputed sum is only for the initializer

@@ -6,8 +6,9 @@ import io.sparq.runtime.kernels.WeightMatrix;
 import java.util.Arrays;
 
 /**
- * Dimensions, inputs and buffers of one call of a recurrent op. Everything is allocated here, once
- * per call, so the time loop allocates nothing and the op itself stays stateless.
+ * Dimensions, inputs and buffers of one call of a recurrent op. Everything is allocated (or, for
+ * the work arrays, taken from the op's per-thread cache, {@link RecurrentOp#workBuffer}) here,
+ * once per call, so the time loop allocates nothing.
  *
  * <p>Row order follows the layout: X, the projection and Y hold time step {@code t} of batch row
  * {@code b} at row {@code t*batch + b} (layout 0) or {@code b*seq_length + t} (layout 1).
@@ -53,7 +54,11 @@ final class RecurrentRun {
         this.gateWidth = op.gates * hidden;
         this.batchFirst = op.batchFirst;
         this.lengths = lengths;
-        this.maxLength = Arrays.stream(lengths).max().orElse(0);
+        int longest = 0;
+        for (int len : lengths) {         // a loop, not a stream: this runs once per step when streaming
+            longest = Math.max(longest, len);
+        }
+        this.maxLength = longest;
         this.x = x;
         this.w = w;
         this.r = r;
@@ -64,10 +69,10 @@ final class RecurrentRun {
         this.initialC = initialC;
         this.xw = xw;
         int state = batch * hidden;
-        this.h = new float[state];
-        this.c = op.hasCell ? new float[state] : null;
-        this.gates = new float[batch * gateWidth];
-        this.scratch = new float[state];
+        this.h = op.workBuffer(RecurrentOp.H, state);
+        this.c = op.hasCell ? op.workBuffer(RecurrentOp.C, state) : null;
+        this.gates = op.workBuffer(RecurrentOp.GATES, Math.multiplyExact(batch, gateWidth));
+        this.scratch = op.workBuffer(RecurrentOp.SCRATCH, state);
         this.y = wantY ? new float[Math.multiplyExact(seqLength, directions * state)] : null;
         this.yh = wantYh ? new float[directions * state] : null;
         this.yc = wantYc ? new float[directions * state] : null;
