@@ -43,7 +43,7 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exports")
 LEGACY_OPSET = 17
 TRAIN_SAMPLES, TRAIN_SEQ = 96, 12
 
-# The six models issue 13 asks for in every form; the dynamo folders hold all nine.
+# The six models exported in every form; the dynamo folders hold all nine.
 CORE = ["lstm_stack2_bidir", "gru_bidir_softmax", "lstm_batchfirst_logsoftmax", "rnn_tanh_stack2",
         "char_lm", "conv_gru"]
 # legacy_renamed: sequence-first models get T/N (time, batch), the others seq_len/bsz

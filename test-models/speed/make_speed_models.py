@@ -5,20 +5,19 @@ Needs torch (CPU), onnx and onnxruntime; last run with torch 2.13, onnx 1.23, on
 
 Writes into OUT_DIR (default: test-models/speed/generated, not committed; the models are 19-34 MB):
   lstm128_1024_head.onnx  LSTM 128 -> 1024 + Linear(1024 -> 64) + LogSoftmax, the streaming model of
-                          issue 14: inputs x (seq, batch, 128), h0, c0 (1, batch, 1024); outputs
+                          the speed matrix: inputs x (seq, batch, 128), h0, c0 (1, batch, 1024); outputs
                           logp (seq, batch, 64), hn, cn
   lstm1024.onnx           LSTM 1024 -> 1024 with state inputs and outputs, no head
   gru1024.onnx            GRU 1024 -> 1024 likewise
 and, for each of those and for the committed test-models/charlm/charlm_large.onnx, NAME.int8.onnx:
 onnxruntime.quantization.quantize_dynamic with its defaults (int8 weights, DynamicQuantizeLSTM /
 MatMulInteger; GRU stays fp32 in ORT 1.30), what a user gets from ONNX Runtime in one line. The
-quick start classifier's int8 version (examples/quickstart/classifier.onnx, 0.3 MB) is committed
-beside this script as quickstart_classifier.int8.onnx, so that comparison needs no Python.
+quick start classifier's baselines are made by run-speed-matrix.sh (from the dense ONNX that sparq
+emits for it, which runs at any batch).
 
 Weights are PyTorch's default initialisation under fixed seeds, so reruns give the same models.
 """
 import os
-import shutil
 import sys
 import warnings
 
@@ -97,10 +96,6 @@ def main():
     for path in made:
         quantize(path, path[:-len(".onnx")] + ".int8.onnx")
     quantize(os.path.join(ROOT, "test-models", "charlm", "charlm_large.onnx"), os.path.join(out_dir, "charlm_large.int8.onnx"))
-    # the small committed one lives beside this script
-    dst = os.path.join(HERE, "quickstart_classifier.int8.onnx")
-    quantize(os.path.join(ROOT, "examples", "quickstart", "classifier.onnx"), dst)
-    shutil.copy(dst, os.path.join(out_dir, "quickstart_classifier.int8.onnx"))
 
 
 if __name__ == "__main__":
