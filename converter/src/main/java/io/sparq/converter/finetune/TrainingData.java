@@ -109,18 +109,7 @@ public final class TrainingData {
                         () -> new SparqException(ErrorCode.INVALID_ARGUMENT, "'" + name + "' is not a graph output"));
                 Tensor out = y.get(name);
                 int axis = batchAxis(info, axisOverrides);
-                Tensor all = perOutput.computeIfAbsent(name, k -> {
-                    int[] shape = out.shape();
-                    shape[axis] = size;
-                    int[] s = new int[shape.length];
-                    s[0] = size;
-                    for (int d = 0, j = 1; d < shape.length; d++) {
-                        if (d != axis) {
-                            s[j++] = shape[d];
-                        }
-                    }
-                    return Tensor.zeros(out.type(), s);
-                });
+                Tensor all = perOutput.computeIfAbsent(name, k -> Tensor.zeros(out.type(), samplesShape(out.shape(), axis, size)));
                 unstack(out, axis, all, from);
             }
         }
@@ -139,17 +128,21 @@ public final class TrainingData {
         ValueInfo info = graph.outputs().stream().filter(o -> o.name().equals(name)).findFirst().orElseThrow(
                 () -> new SparqException(ErrorCode.INVALID_ARGUMENT, "'" + name + "' is not a graph output"));
         int axis = batchAxis(info, axisOverrides);
-        int[] shape = batch.shape();
+        Tensor all = Tensor.zeros(batch.type(), samplesShape(batch.shape(), axis, batch.dim(axis)));
+        unstack(batch, axis, all, 0);
+        return all;
+    }
+
+    /** {@code shape} with its batch axis moved to the front and sized {@code samples}. */
+    private static int[] samplesShape(int[] shape, int axis, int samples) {
         int[] s = new int[shape.length];
-        s[0] = shape[axis];
+        s[0] = samples;
         for (int d = 0, j = 1; d < shape.length; d++) {
             if (d != axis) {
                 s[j++] = shape[d];
             }
         }
-        Tensor all = Tensor.zeros(batch.type(), s);
-        unstack(batch, axis, all, 0);
-        return all;
+        return s;
     }
 
     /** Output names that have targets. */

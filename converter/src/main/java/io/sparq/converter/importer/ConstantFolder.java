@@ -1,5 +1,6 @@
 package io.sparq.converter.importer;
 
+import io.sparq.converter.specialize.GraphSpecializer;
 import io.sparq.format.Attribute;
 import io.sparq.format.Graph;
 import io.sparq.format.Node;
@@ -116,7 +117,7 @@ final class ConstantFolder {
         Set<String> fixed = GraphNormalizer.names(g.inputs());
         fixed.addAll(GraphNormalizer.names(g.outputs()));
         g.nodes().forEach(n -> n.attributes().values().stream().filter(a -> a.kind() == Attribute.Kind.GRAPH)
-                .forEach(a -> readsOf((Graph) a.value(), fixed)));
+                .forEach(a -> GraphSpecializer.reads((Graph) a.value(), fixed)));
         Map<String, List<String>> byContent = new HashMap<>();
         Map<String, String> alias = new HashMap<>();
         for (Map.Entry<String, Tensor> e : g.initializers().entrySet()) {
@@ -188,13 +189,5 @@ final class ConstantFolder {
     static boolean isParameterName(String name) {
         return !name.matches("(val|_val|_v|tmp|Constant|const|onnx::|_onnx|initializer)[_:]?\\d*.*")
                 && !name.matches(".*[_:]\\d+") && name.matches("[A-Za-z_][\\w.]*");
-    }
-
-    static void readsOf(Graph graph, Set<String> into) {
-        for (Node n : graph.nodes()) {
-            into.addAll(n.inputs());
-            n.attributes().values().stream().filter(a -> a.kind() == Attribute.Kind.GRAPH)
-                    .forEach(a -> readsOf((Graph) a.value(), into));
-        }
     }
 }

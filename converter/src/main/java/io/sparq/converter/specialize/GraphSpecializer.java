@@ -424,7 +424,7 @@ public final class GraphSpecializer {
     }
 
     /** Every name {@code graph} and its subgraphs read. */
-    private static void reads(Graph graph, Set<String> into) {
+    public static void reads(Graph graph, Set<String> into) {
         for (Node n : graph.nodes()) {
             into.addAll(n.inputs());
             for (Attribute at : n.attributes().values()) {
