@@ -5,11 +5,13 @@ import io.sparq.format.ValueInfo;
 import io.sparq.format.codec.SparqFile;
 import io.sparq.format.codec.SparqReader;
 import io.sparq.runtime.graph.GraphExecutor;
+import io.sparq.runtime.kernels.KernelScope;
 
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * A compiled model, ready to run.
@@ -17,12 +19,19 @@ import java.util.Objects;
  * <p><b>Threading.</b> A model is immutable and thread-safe: load it once and share it between
  * threads. All per-call and per-stream state lives in a {@link Session}, which is not thread-safe:
  * give each thread, and each stream, its own session.
+ *
+ * <p><b>Options.</b> {@link ModelOptions} set the threads a product may be split across and the
+ * kernels, per model; a model loaded without them follows the JVM-wide defaults.
  */
 public final class Model {
     private final GraphExecutor executor;
+    private final ModelOptions options;
+    private final KernelScope scope;
 
-    private Model(GraphExecutor executor) {
+    private Model(GraphExecutor executor, ModelOptions options, KernelScope scope) {
         this.executor = executor;
+        this.options = options;
+        this.scope = scope;
     }
 
     /**
@@ -31,7 +40,12 @@ public final class Model {
      * other initializers are decoded when the model is built.
      */
     public static Model load(Path file) {
-        return load(SparqReader.read(file));
+        return load(file, ModelOptions.defaults());
+    }
+
+    /** {@link #load(Path)} with the threads and kernels of {@code options}. */
+    public static Model load(Path file, ModelOptions options) {
+        return load(SparqReader.read(file), options);
     }
 
     /**
@@ -39,19 +53,36 @@ public final class Model {
      * is used in place and must not change afterwards.
      */
     public static Model load(byte[] bytes) {
-        return load(SparqReader.read(bytes));
+        return load(bytes, ModelOptions.defaults());
+    }
+
+    /** {@link #load(byte[])} with the threads and kernels of {@code options}. */
+    public static Model load(byte[] bytes, ModelOptions options) {
+        return load(SparqReader.read(bytes), options);
     }
 
     /** Loads a {@code .sparq} model from a stream (read fully; the stream is not closed). */
     public static Model load(InputStream in) {
-        return load(SparqReader.read(in));
+        return load(in, ModelOptions.defaults());
     }
 
-    private static Model load(SparqFile file) {
+    /** {@link #load(InputStream)} with the threads and kernels of {@code options}. */
+    public static Model load(InputStream in, ModelOptions options) {
+        return load(SparqReader.read(in), options);
+    }
+
+    private static Model load(SparqFile file, ModelOptions options) {
         // Every initializer, a subgraph's too, goes to the main graph's executor in its stored form:
         // tensor names are unique across the file, and subgraphs read the main graph's constants
         // by name, so a subgraph finds its own weights there as well.
-        return new Model(new GraphExecutor(file.graph(), file.tensors()));
+        return build(options, () -> new GraphExecutor(file.graph(), file.tensors()));
+    }
+
+    /** Builds the executor inside the options' scope, so its weight matrices bind the chosen kernels. */
+    private static Model build(ModelOptions options, Supplier<GraphExecutor> executor) {
+        Objects.requireNonNull(options, "options");
+        KernelScope scope = options.scope();
+        return new Model(scope.call(executor), options, scope);
     }
 
     /**
@@ -59,7 +90,17 @@ public final class Model {
      * its float32 initializers serve as dense weight matrices.
      */
     public static Model fromGraph(Graph graph) {
-        return new Model(new GraphExecutor(graph));
+        return fromGraph(graph, ModelOptions.defaults());
+    }
+
+    /** {@link #fromGraph(Graph)} with the threads and kernels of {@code options}. */
+    public static Model fromGraph(Graph graph, ModelOptions options) {
+        return build(options, () -> new GraphExecutor(graph));
+    }
+
+    /** The options this model was loaded with. */
+    public ModelOptions options() {
+        return options;
     }
 
     /**
@@ -67,7 +108,7 @@ public final class Model {
      * state pairs {@link Streaming#detect()} finds, detected at the first step.
      */
     public Session newSession() {
-        return new Session(executor, Streaming.detect(), false);
+        return new Session(executor, scope, Streaming.detect(), false);
     }
 
     /**
@@ -78,7 +119,7 @@ public final class Model {
      *         (when detecting) state inputs and outputs that pair more than one way
      */
     public Session newSession(Streaming streaming) {
-        return new Session(executor, Objects.requireNonNull(streaming, "streaming"), true);
+        return new Session(executor, scope, Objects.requireNonNull(streaming, "streaming"), true);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.sparq.runtime.api;
 
 import io.sparq.format.Tensor;
 import io.sparq.runtime.graph.GraphExecutor;
+import io.sparq.runtime.kernels.KernelScope;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,13 +20,15 @@ import java.util.Map;
  */
 public final class Session implements AutoCloseable {
     private final GraphExecutor executor;
+    private final KernelScope scope;          // the model's threads and kernels, installed for each call
     private final Streaming streaming;
     private StreamPlan plan;                  // resolved at the first step when not given up front
     private Map<String, Tensor> state;        // null: the next step starts the stream
     private boolean closed;
 
-    Session(GraphExecutor executor, Streaming streaming, boolean resolveNow) {
+    Session(GraphExecutor executor, KernelScope scope, Streaming streaming, boolean resolveNow) {
         this.executor = executor;
+        this.scope = scope;
         this.streaming = streaming;
         if (resolveNow) {
             this.plan = new StreamPlan(streaming, executor.graph(), executor.requiredInputs());
@@ -43,7 +46,7 @@ public final class Session implements AutoCloseable {
      */
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
         requireOpen();
-        return executor.run(inputs);
+        return scope.call(() -> executor.run(inputs));
     }
 
     /**
@@ -60,6 +63,10 @@ public final class Session implements AutoCloseable {
      */
     public Map<String, Tensor> step(Map<String, Tensor> frame) {
         requireOpen();
+        return scope.call(() -> advance(frame));
+    }
+
+    private Map<String, Tensor> advance(Map<String, Tensor> frame) {
         StreamPlan p = plan();
         Map<String, Tensor> current = state;
         if (current == null) {

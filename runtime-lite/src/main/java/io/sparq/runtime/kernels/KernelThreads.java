@@ -1,27 +1,19 @@
 package io.sparq.runtime.kernels;
 
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-
 /**
- * A small shared pool that splits large products into row ranges, one per thread. Only work above
- * {@link #MIN_PARALLEL_WORK} is split; a batch-1 step of a small layer runs on the caller alone.
- * Workers are daemon threads blocked on a queue when idle (no spinning); the caller runs chunks
- * itself and waits only for chunks already taken by a worker, so concurrent products never
- * deadlock however busy the pool is. The thread count is the system property {@code sparq.threads}
- * (default: the number of processors) or {@link #setThreads}.
+ * Splits large products into row ranges across the current {@link KernelPool}: the pool of the
+ * calling thread's {@link KernelScope} (a model's own thread count), else the JVM-wide pool of
+ * {@code sparq.threads} threads (default: the number of processors) or {@link #setThreads}. Only
+ * work above {@link #MIN_PARALLEL_WORK} is split.
  */
 public final class KernelThreads {
     /**
      * Multiply-adds (or weight bytes streamed, for the encoded matrices) below which a product runs
-     * on one thread: under about 100 µs of work, handing chunks to other cores costs more than it
-     * saves. (Splitting a 90 %-sparse int8 hidden-1024 step, 0.5 MB, measured no faster on 2 cores.)
+     * on one thread: about 10 µs of work, several times what handing a chunk to a spinning worker
+     * and waiting for it costs.
      */
-    public static final long MIN_PARALLEL_WORK = 1L << 20;
-    private static final LinkedBlockingQueue<Job> QUEUE = new LinkedBlockingQueue<>();
-    private static final AtomicInteger WORKERS = new AtomicInteger();
-    private static volatile int threads = initialThreads();
+    public static final long MIN_PARALLEL_WORK = 1L << 17;
+    private static volatile KernelPool defaultPool = KernelPool.shared(initialThreads());
 
     private KernelThreads() {
     }
@@ -32,17 +24,14 @@ public final class KernelThreads {
         void run(int from, int to);
     }
 
-    /** Threads a large product is split across (at least 1). */
+    /** Threads a large product is split across (at least 1) on the calling thread. */
     public static int threads() {
-        return threads;
+        return pool().threads();
     }
 
-    /** Sets the thread count for all later products (1 = run everything on the caller). */
+    /** Sets the JVM-wide thread count for all later products outside a {@link KernelScope} (1 = run everything on the caller). */
     public static void setThreads(int count) {
-        if (count < 1) {
-            throw new IllegalArgumentException("thread count " + count + ", expected at least 1");
-        }
-        threads = count;
+        defaultPool = KernelPool.shared(count);
     }
 
     /**
@@ -51,7 +40,7 @@ public final class KernelThreads {
      * {@code grain} indices, and more than one thread is configured.
      */
     public static boolean worthSplitting(int n, int grain, long work) {
-        return threads > 1 && work >= MIN_PARALLEL_WORK && n >= 2 * Math.max(1, grain);
+        return work >= MIN_PARALLEL_WORK && n >= 2 * Math.max(1, grain) && threads() > 1;
     }
 
     /**
@@ -60,50 +49,12 @@ public final class KernelThreads {
      * failure of any chunk.
      */
     public static void run(int n, int grain, Range range) {
-        int chunks = Math.min(threads, n / Math.max(1, grain));
-        if (chunks <= 1) {
-            range.run(0, n);
-            return;
-        }
-        startWorkers(chunks - 1);
-        Job job = new Job(range, n, chunks, Thread.currentThread());
-        for (int c = 1; c < chunks; c++) {
-            QUEUE.add(job);
-        }
-        job.work();
-        while (job.pending.get() > 0) {
-            LockSupport.park(job);
-        }
-        if (job.failure != null) {
-            if (job.failure instanceof RuntimeException) {
-                throw (RuntimeException) job.failure;
-            }
-            if (job.failure instanceof Error) {
-                throw (Error) job.failure;
-            }
-            throw new IllegalStateException(job.failure);
-        }
+        pool().run(n, grain, range);
     }
 
-    private static void startWorkers(int wanted) {
-        int have;
-        while ((have = WORKERS.get()) < wanted) {
-            if (WORKERS.compareAndSet(have, have + 1)) {
-                Thread t = new Thread(KernelThreads::serve, "sparq-kernel-" + have);
-                t.setDaemon(true);
-                t.start();
-            }
-        }
-    }
-
-    private static void serve() {
-        while (true) {
-            try {
-                QUEUE.take().work();
-            } catch (InterruptedException e) {
-                // a pool thread has nothing to abandon: keep serving
-            }
-        }
+    private static KernelPool pool() {
+        KernelPool scoped = KernelScope.currentPool();
+        return scoped != null ? scoped : defaultPool;
     }
 
     private static int initialThreads() {
@@ -120,38 +71,5 @@ public final class KernelThreads {
             // reported below
         }
         throw new IllegalArgumentException("sparq.threads=" + p + ", expected a positive integer");
-    }
-
-    /** One split product: chunks are claimed in order by whichever thread comes first. */
-    private static final class Job {
-        final Range range;
-        final int n;
-        final int chunks;
-        final Thread owner;
-        final AtomicInteger next = new AtomicInteger();
-        final AtomicInteger pending;
-        volatile Throwable failure;
-
-        Job(Range range, int n, int chunks, Thread owner) {
-            this.range = range;
-            this.n = n;
-            this.chunks = chunks;
-            this.owner = owner;
-            this.pending = new AtomicInteger(chunks);
-        }
-
-        void work() {
-            int c;
-            while ((c = next.getAndIncrement()) < chunks) {
-                try {
-                    range.run((int) ((long) c * n / chunks), (int) ((long) (c + 1) * n / chunks));
-                } catch (Throwable t) {
-                    failure = t;
-                }
-                if (pending.decrementAndGet() == 0) {
-                    LockSupport.unpark(owner);
-                }
-            }
-        }
     }
 }

@@ -27,9 +27,20 @@ public final class Vectorization {
     private Vectorization() {
     }
 
-    /** The kernels chosen at start-up. */
+    /** The kernels of the current {@link KernelScope}, else those chosen at start-up. */
     public static Kernels kernels() {
-        return KERNELS;
+        Kernels scoped = KernelScope.currentKernels();
+        return scoped != null ? scoped : KERNELS;
+    }
+
+    /**
+     * The kernels for {@code "scalar"} or {@code "vector"} (the Vector API kernels when this JVM
+     * has the module and the CPU a vector unit, else the scalar ones, with the fallback notice
+     * logged once per call).
+     */
+    public static Kernels named(String requested) {
+        return choose(requested, ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(),
+                notice -> LOG.log(System.Logger.Level.WARNING, notice));
     }
 
     /**

@@ -69,4 +69,39 @@ class KernelThreadsTest {
             KernelThreads.setThreads(before);
         }
     }
+
+    @Test
+    void aProductNestedInAChunkRunsOnItsCaller() {
+        int before = KernelThreads.threads();
+        try {
+            KernelThreads.setThreads(2);
+            AtomicIntegerArray hits = new AtomicIntegerArray(400);
+            KernelThreads.run(4, 1, (a, b) -> {
+                for (int outer = a; outer < b; outer++) {
+                    int base = outer * 100;
+                    KernelThreads.run(100, 1, (c, d) -> {
+                        for (int i = c; i < d; i++) {
+                            hits.incrementAndGet(base + i);
+                        }
+                    });
+                }
+            });
+            for (int i = 0; i < 400; i++) {
+                assertEquals(1, hits.get(i), "index " + i);
+            }
+        } finally {
+            KernelThreads.setThreads(before);
+        }
+    }
+
+    @Test
+    void aScopeChoosesThePool() {
+        int jvmWide = KernelThreads.threads();
+        KernelScope three = KernelScope.of(null, KernelPool.shared(3));
+        assertEquals(3, three.call(KernelThreads::threads));
+        assertEquals(1, KernelScope.of(null, KernelPool.shared(1)).call(
+                () -> three.call(KernelThreads::threads) == 3 ? KernelThreads.threads() : -1), "nested scopes restore the outer one");
+        assertEquals(jvmWide, KernelThreads.threads());
+        assertThrows(IllegalArgumentException.class, () -> KernelPool.shared(0));
+    }
 }

@@ -1,0 +1,187 @@
+package io.sparq.runtime.kernels;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Threads that split one product into row ranges: the caller and {@code threads − 1} daemon
+ * workers. A worker that finishes a chunk spins for {@link #SPIN_NANOS} before it parks, so the
+ * products of one graph run (a few microseconds apart) reach a running worker instead of waking a
+ * parked one, which costs tens of microseconds and made a second thread slower than one on
+ * short products. The caller always takes chunks itself and, when the pool is already serving
+ * another product (a second caller, or a product nested in a chunk), runs its whole product alone:
+ * a product never waits for another one, so nothing can deadlock and a busy pool costs no more
+ * than one thread.
+ *
+ * <p>Pools are shared per thread count ({@link #shared}), so models that ask for the same count use
+ * the same workers and no pool ever needs closing.
+ */
+public final class KernelPool {
+    /**
+     * How long an idle worker keeps spinning for the next product before it parks: longer than the
+     * gap between the products of one run, shorter than a user's pause between runs.
+     */
+    static final long SPIN_NANOS = 50_000;
+    private static final ConcurrentHashMap<Integer, KernelPool> SHARED = new ConcurrentHashMap<>();
+
+    private final int threads;
+    private final Worker[] workers;
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private volatile Job job;                 // the product being served, written before generation
+    private volatile long generation;         // bumped once per product handed to the workers
+
+    private KernelPool(int threads) {
+        this.threads = threads;
+        this.workers = new Worker[threads - 1];
+    }
+
+    /** The pool of {@code threads} threads (the caller counts as one), created on first use. */
+    public static KernelPool shared(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("thread count " + threads + ", expected at least 1");
+        }
+        return SHARED.computeIfAbsent(threads, KernelPool::new);
+    }
+
+    /** Threads a product may be split across, the caller included. */
+    public int threads() {
+        return threads;
+    }
+
+    /**
+     * Runs {@code range} over {@code [0, n)} in up to {@link #threads()} chunks of at least
+     * {@code grain} indices, the caller taking chunks too; returns when all are done and rethrows
+     * the failure of any chunk.
+     */
+    void run(int n, int grain, KernelThreads.Range range) {
+        int chunks = Math.min(threads, n / Math.max(1, grain));
+        if (chunks <= 1 || !busy.compareAndSet(false, true)) {
+            range.run(0, n);
+            return;
+        }
+        Job j = new Job(range, n, chunks, Thread.currentThread());
+        try {
+            startWorkers();
+            job = j;
+            generation++;                     // only the caller holding busy writes it
+            for (Worker w : workers) {
+                if (w.sleeping) {
+                    LockSupport.unpark(w);
+                }
+            }
+            j.work();
+            j.await();
+        } finally {
+            job = null;
+            busy.set(false);
+        }
+        j.rethrow();
+    }
+
+    private void startWorkers() {
+        for (int i = 0; i < workers.length; i++) {
+            if (workers[i] == null) {
+                Worker w = new Worker(i);
+                workers[i] = w;
+                w.start();
+            }
+        }
+    }
+
+    /** One daemon thread of the pool: spins briefly for the next product, then parks. */
+    private final class Worker extends Thread {
+        volatile boolean sleeping;
+
+        Worker(int index) {
+            super("sparq-kernel-" + threads + "-" + index);
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            long seen = generation;
+            while (true) {
+                long g;
+                long spinFrom = System.nanoTime();
+                while ((g = generation) == seen) {
+                    if (System.nanoTime() - spinFrom < SPIN_NANOS) {
+                        Thread.onSpinWait();
+                        continue;
+                    }
+                    sleeping = true;
+                    if (generation == seen) {     // re-read after announcing: the caller reads sleeping after writing generation
+                        LockSupport.park(this);
+                    }
+                    sleeping = false;
+                    spinFrom = System.nanoTime();
+                }
+                seen = g;
+                Job j = job;
+                if (j != null) {
+                    j.work();
+                }
+            }
+        }
+    }
+
+    /** One split product: chunks are claimed in order by whichever thread comes first. */
+    private static final class Job {
+        final KernelThreads.Range range;
+        final int n;
+        final int chunks;
+        final Thread owner;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger pending;
+        volatile Throwable failure;
+
+        Job(KernelThreads.Range range, int n, int chunks, Thread owner) {
+            this.range = range;
+            this.n = n;
+            this.chunks = chunks;
+            this.owner = owner;
+            this.pending = new AtomicInteger(chunks);
+        }
+
+        void work() {
+            int c;
+            while ((c = next.getAndIncrement()) < chunks) {
+                try {
+                    range.run((int) ((long) c * n / chunks), (int) ((long) (c + 1) * n / chunks));
+                } catch (Throwable t) {
+                    failure = t;
+                }
+                if (pending.decrementAndGet() == 0 && Thread.currentThread() != owner) {
+                    LockSupport.unpark(owner);
+                }
+            }
+        }
+
+        /** Waits for chunks other threads took: spins first (they end about when the caller's did), then parks. */
+        void await() {
+            long spinFrom = System.nanoTime();
+            while (pending.get() > 0) {
+                if (System.nanoTime() - spinFrom < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.parkNanos(this, 20_000);
+                }
+            }
+        }
+
+        void rethrow() {
+            Throwable t = failure;
+            if (t == null) {
+                return;
+            }
+            if (t instanceof RuntimeException) {
+                throw (RuntimeException) t;
+            }
+            if (t instanceof Error) {
+                throw (Error) t;
+            }
+            throw new IllegalStateException(t);
+        }
+    }
+}
