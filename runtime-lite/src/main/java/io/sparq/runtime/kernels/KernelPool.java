@@ -120,7 +120,7 @@ public final class KernelPool {
                 seen = g;
                 Job j = job;
                 if (j != null) {
-                    j.work();
+                    KernelScope.runIn(j.scope, j::work);   // the caller's kernels, for code that asks for them
                 }
             }
         }
@@ -132,6 +132,7 @@ public final class KernelPool {
         final int n;
         final int chunks;
         final Thread owner;
+        final KernelScope scope;
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger pending;
         volatile Throwable failure;
@@ -141,6 +142,7 @@ public final class KernelPool {
             this.n = n;
             this.chunks = chunks;
             this.owner = owner;
+            this.scope = KernelScope.current();
             this.pending = new AtomicInteger(chunks);
         }
 

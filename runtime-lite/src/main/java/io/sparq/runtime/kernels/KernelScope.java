@@ -39,6 +39,28 @@ public final class KernelScope {
         }
     }
 
+    /** The innermost scope on this thread, or null. */
+    static KernelScope current() {
+        return CURRENT.get();
+    }
+
+    /**
+     * Runs {@code work} on this thread with {@code scope} (possibly null) installed, as a pool worker
+     * does for a product its caller started inside that scope.
+     */
+    static void runIn(KernelScope scope, Runnable work) {
+        if (scope == null) {
+            work.run();
+            return;
+        }
+        CURRENT.set(scope);
+        try {
+            work.run();
+        } finally {
+            CURRENT.remove();
+        }
+    }
+
     /** The kernels of the innermost scope on this thread, or null when none chose them. */
     static Kernels currentKernels() {
         KernelScope s = CURRENT.get();

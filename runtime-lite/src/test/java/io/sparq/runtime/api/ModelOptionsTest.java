@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  */
 class ModelOptionsTest {
     private static final int SEQ = 3;
-    private static final int BATCH = 2;
+    private static final int BATCH = 9;             // enough rows for the cells to be split across threads too
     private static final int INPUT = 64;
     private static final int HIDDEN = 512;
 

@@ -47,11 +47,24 @@ public final class GruOp extends RecurrentOp {
     void step(RecurrentRun run, int dir, int step, boolean backwards) {
         int hs = run.hidden;
         recurrentProduct(run, run.h, dir, 0, (linearBeforeReset ? 3 : 2) * hs);
+        forBatchRows(run, 3, (b0, b1) -> updateAndReset(run, dir, step, backwards, b0, b1));
+        if (!linearBeforeReset) {
+            recurrentProduct(run, run.scratch, dir, 2 * hs, hs);
+            forBatchRows(run, 1, (b0, b1) -> candidates(run, dir, step, backwards, b0, b1));
+        }
+    }
+
+    /**
+     * Batch rows {@code [b0, b1)}: the update and reset gates, then (linear_before_reset) the whole
+     * new state, else the reset state {@code r ⊙ h} for the candidate's recurrent product.
+     */
+    private void updateAndReset(RecurrentRun run, int dir, int step, boolean backwards, int b0, int b1) {
+        int hs = run.hidden;
         Activation f = activations[dir][0];
         float[] z = run.gates;
         float[] xw = run.xw;
         int rbh = dir * 6 * hs + 5 * hs;   // B = [Wb[zrh], Rb[zrh]] per direction
-        for (int b = 0; b < run.batch; b++) {
+        for (int b = b0; b < b1; b++) {
             int t = run.time(b, step, backwards);
             if (t < 0) {
                 continue;
@@ -77,20 +90,24 @@ public final class GruOp extends RecurrentOp {
                 }
             }
         }
-        if (!linearBeforeReset) {
-            recurrentProduct(run, run.scratch, dir, 2 * hs, hs);
-            for (int b = 0; b < run.batch; b++) {
-                int t = run.time(b, step, backwards);
-                if (t < 0) {
-                    continue;
-                }
-                int zh = b * 3 * hs + 2 * hs;
-                int xo = run.xwOffset(t, b, dir) + 2 * hs;
-                for (int j = 0; j < hs; j++) {
-                    z[zh + j] += xw[xo + j];
-                }
-                finish(run, b, t, dir);
+    }
+
+    /** Batch rows {@code [b0, b1)} without linear_before_reset: the candidate from its product, and the new state. */
+    private void candidates(RecurrentRun run, int dir, int step, boolean backwards, int b0, int b1) {
+        int hs = run.hidden;
+        float[] z = run.gates;
+        float[] xw = run.xw;
+        for (int b = b0; b < b1; b++) {
+            int t = run.time(b, step, backwards);
+            if (t < 0) {
+                continue;
             }
+            int zh = b * 3 * hs + 2 * hs;
+            int xo = run.xwOffset(t, b, dir) + 2 * hs;
+            for (int j = 0; j < hs; j++) {
+                z[zh + j] += xw[xo + j];
+            }
+            finish(run, b, t, dir);
         }
     }
 

@@ -41,8 +41,13 @@ public final class LstmOp extends RecurrentOp {
 
     @Override
     void step(RecurrentRun run, int dir, int step, boolean backwards) {
+        recurrentProduct(run, run.h, dir, 0, 4 * run.hidden);
+        forBatchRows(run, 4, (b0, b1) -> cells(run, dir, step, backwards, b0, b1));
+    }
+
+    /** The cell of batch rows {@code [b0, b1)}: gates from the products, then the new c and h. */
+    private void cells(RecurrentRun run, int dir, int step, boolean backwards, int b0, int b1) {
         int hs = run.hidden;
-        recurrentProduct(run, run.h, dir, 0, 4 * hs);
         Activation f = activations[dir][0];
         Activation g = activations[dir][1];
         Activation h = activations[dir][2];
@@ -53,7 +58,7 @@ public final class LstmOp extends RecurrentOp {
         int pi = dir * 3 * hs;       // P[iof]
         int po = pi + hs;
         int pf = po + hs;
-        for (int b = 0; b < run.batch; b++) {
+        for (int b = b0; b < b1; b++) {
             int t = run.time(b, step, backwards);
             if (t < 0) {
                 continue;

@@ -2,6 +2,7 @@ package io.sparq.runtime.ops.recurrent;
 
 import io.sparq.format.DataType;
 import io.sparq.format.Tensor;
+import io.sparq.runtime.kernels.KernelThreads;
 import io.sparq.runtime.kernels.WeightMatrices;
 import io.sparq.runtime.kernels.WeightMatrix;
 import io.sparq.runtime.ops.NodeContext;
@@ -187,6 +188,26 @@ abstract class RecurrentOp implements Op {
     final void recurrentProduct(RecurrentRun run, float[] a, int dir, int row0, int rows) {
         int first = dir * run.gateWidth + row0;
         run.r.multiply(run.batch, a, 0, run.hidden, first, first + rows, run.gates, row0, run.gateWidth, false);
+    }
+
+    /** Batch rows per thread chunk at least, so a chunk amortises its hand-off. */
+    private static final int ROW_GRAIN = 4;
+    /** About what one element of a gate block costs in a cell (adds, an activation, the blend), in multiply-adds. */
+    private static final int CELL_COST = 16;
+
+    /**
+     * Runs a cell over the batch rows, split across {@link KernelThreads} when the batch is large
+     * enough to pay for it; rows are independent, so a split never changes a result.
+     *
+     * @param blocks gate blocks ({@code hidden} elements each) the cell computes per row
+     */
+    static void forBatchRows(RecurrentRun run, int blocks, KernelThreads.Range rows) {
+        long work = (long) run.batch * blocks * run.hidden * CELL_COST;
+        if (KernelThreads.worthSplitting(run.batch, ROW_GRAIN, work)) {
+            KernelThreads.run(run.batch, ROW_GRAIN, rows);
+        } else {
+            rows.run(0, run.batch);
+        }
     }
 
     /** Slots of {@link #workBuffer}: the projection and the state-sized work arrays of a run. */

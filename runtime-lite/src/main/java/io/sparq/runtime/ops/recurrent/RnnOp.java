@@ -38,8 +38,14 @@ public final class RnnOp extends RecurrentOp {
     void step(RecurrentRun run, int dir, int step, boolean backwards) {
         int hs = run.hidden;
         recurrentProduct(run, run.h, dir, 0, hs);
+        forBatchRows(run, 1, (b0, b1) -> cells(run, dir, step, backwards, b0, b1));
+    }
+
+    /** The cell of batch rows {@code [b0, b1)}. */
+    private void cells(RecurrentRun run, int dir, int step, boolean backwards, int b0, int b1) {
+        int hs = run.hidden;
         float[] z = run.gates;
-        for (int b = 0; b < run.batch; b++) {
+        for (int b = b0; b < b1; b++) {
             int t = run.time(b, step, backwards);
             if (t < 0) {
                 continue;
