@@ -41,18 +41,17 @@ public final class LstmOp extends RecurrentOp {
 
     @Override
     void step(RecurrentRun run, int dir, int step, boolean backwards) {
-        recurrentProduct(run, run.h, dir, 0, 4 * run.hidden);
+        recurrentProductOntoInput(run, run.h, dir, step, backwards, 0, 4 * run.hidden);
         forBatchRows(run, 4, (b0, b1) -> cells(run, dir, step, backwards, b0, b1));
     }
 
-    /** The cell of batch rows {@code [b0, b1)}: gates from the products, then the new c and h. */
+    /** The cell of batch rows {@code [b0, b1)}: the gates from their arguments, then the new c and h. */
     private void cells(RecurrentRun run, int dir, int step, boolean backwards, int b0, int b1) {
         int hs = run.hidden;
         Activation f = activations[dir][0];
         Activation g = activations[dir][1];
         Activation h = activations[dir][2];
         float[] z = run.gates;
-        float[] xw = run.xw;
         float[] c = run.c;
         float[] p = run.p;
         int pi = dir * 3 * hs;       // P[iof]
@@ -68,10 +67,6 @@ public final class LstmOp extends RecurrentOp {
             int zf = zo + hs;
             int zc = zf + hs;
             int s = b * hs;
-            int xo = run.xwOffset(t, b, dir);
-            for (int k = 0; k < 4 * hs; k++) {
-                z[zi + k] += xw[xo + k];
-            }
             if (p != null) {
                 for (int j = 0; j < hs; j++) {
                     z[zi + j] += p[pi + j] * c[s + j];

@@ -190,6 +190,24 @@ abstract class RecurrentOp implements Op {
         run.r.multiply(run.batch, a, 0, run.hidden, first, first + rows, run.gates, row0, run.gateWidth, false);
     }
 
+    /**
+     * {@link #recurrentProduct} added onto step {@code step}'s input projection: the gate rows of
+     * every running sequence start as its {@code X·Wᵀ + b} and the product is accumulated onto them,
+     * in one pass with the product's own stores. (The same sum, bit for bit, as adding the
+     * projection afterwards: the kernels add a finished product to what is there.)
+     */
+    final void recurrentProductOntoInput(RecurrentRun run, float[] a, int dir, int step, boolean backwards,
+                                         int row0, int rows) {
+        for (int b = 0; b < run.batch; b++) {
+            int t = run.time(b, step, backwards);
+            if (t >= 0) {
+                System.arraycopy(run.xw, run.xwOffset(t, b, dir) + row0, run.gates, b * run.gateWidth + row0, rows);
+            }
+        }
+        int first = dir * run.gateWidth + row0;
+        run.r.multiply(run.batch, a, 0, run.hidden, first, first + rows, run.gates, row0, run.gateWidth, true);
+    }
+
     /** Batch rows per thread chunk at least, so a chunk amortises its hand-off. */
     private static final int ROW_GRAIN = 4;
     /** About what one element of a gate block costs in a cell (adds, an activation, the blend), in multiply-adds. */

@@ -37,7 +37,7 @@ public final class RnnOp extends RecurrentOp {
     @Override
     void step(RecurrentRun run, int dir, int step, boolean backwards) {
         int hs = run.hidden;
-        recurrentProduct(run, run.h, dir, 0, hs);
+        recurrentProductOntoInput(run, run.h, dir, step, backwards, 0, hs);
         forBatchRows(run, 1, (b0, b1) -> cells(run, dir, step, backwards, b0, b1));
     }
 
@@ -51,10 +51,6 @@ public final class RnnOp extends RecurrentOp {
                 continue;
             }
             int s = b * hs;
-            int xo = run.xwOffset(t, b, dir);
-            for (int j = 0; j < hs; j++) {
-                z[s + j] += run.xw[xo + j];
-            }
             clip(z, s, hs);
             activations[dir].apply(z, s, hs);
             System.arraycopy(z, s, run.h, s, hs);
