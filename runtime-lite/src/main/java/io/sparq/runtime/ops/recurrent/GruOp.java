@@ -46,10 +46,13 @@ public final class GruOp extends RecurrentOp {
     @Override
     void step(RecurrentRun run, int dir, int step, boolean backwards) {
         int hs = run.hidden;
-        recurrentProduct(run, run.h, dir, 0, (linearBeforeReset ? 3 : 2) * hs);
+        recurrentProductOntoInput(run, run.h, dir, step, backwards, 0, 2 * hs);
+        if (linearBeforeReset) {
+            recurrentProduct(run, run.h, dir, 2 * hs, hs);
+        }
         forBatchRows(run, 3, (b0, b1) -> updateAndReset(run, dir, step, backwards, b0, b1));
         if (!linearBeforeReset) {
-            recurrentProduct(run, run.scratch, dir, 2 * hs, hs);
+            recurrentProductOntoInput(run, run.scratch, dir, step, backwards, 2 * hs, hs);
             forBatchRows(run, 1, (b0, b1) -> candidates(run, dir, step, backwards, b0, b1));
         }
     }
@@ -73,9 +76,6 @@ public final class GruOp extends RecurrentOp {
             int zr = zz + hs;
             int zh = zr + hs;
             int xo = run.xwOffset(t, b, dir);
-            for (int k = 0; k < 2 * hs; k++) {
-                z[zz + k] += xw[xo + k];
-            }
             clip(z, zz, 2 * hs);
             f.apply(z, zz, 2 * hs);
             if (linearBeforeReset) {
@@ -94,18 +94,10 @@ public final class GruOp extends RecurrentOp {
 
     /** Batch rows {@code [b0, b1)} without linear_before_reset: the candidate from its product, and the new state. */
     private void candidates(RecurrentRun run, int dir, int step, boolean backwards, int b0, int b1) {
-        int hs = run.hidden;
-        float[] z = run.gates;
-        float[] xw = run.xw;
         for (int b = b0; b < b1; b++) {
             int t = run.time(b, step, backwards);
             if (t < 0) {
                 continue;
-            }
-            int zh = b * 3 * hs + 2 * hs;
-            int xo = run.xwOffset(t, b, dir) + 2 * hs;
-            for (int j = 0; j < hs; j++) {
-                z[zh + j] += xw[xo + j];
             }
             finish(run, b, t, dir);
         }
