@@ -82,7 +82,7 @@ class WeightMatrixKernelsTest {
                     int cols = reference.cols();
                     for (Kernels kernels : backends()) {
                         WeightMatrix w = WeightMatrices.of(stored, kernels);
-                        for (int m : new int[] {1, 2, 4, 7, 16, 37}) {   // 16 and 37: whole batch panels of 4, 8 or 16 lanes
+                        for (int m : new int[] {1, 2, 4, 7, 16, 37}) {   // 16 and 37: passes of eight inputs, then four, then one
                             int row0 = rnd.nextBoolean() ? 0 : rnd.nextInt(rows);
                             int row1 = rnd.nextBoolean() ? rows : row0 + rnd.nextInt(rows - row0 + 1);
                             float[] x = random(rnd, m * cols);
