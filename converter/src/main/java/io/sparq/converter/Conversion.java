@@ -202,31 +202,73 @@ public final class Conversion {
 
     /** Converts {@code onnxFile} into {@code sparqFile} as {@code options} say. */
     public static Result run(Path onnxFile, Path sparqFile, Options options, Listener listener, AtomicBoolean cancel) {
+        Prepared prepared = prepare(onnxFile, sparqFile, options);
+        Imported imported = importGraph(onnxFile, options, listener);
+        Pruned pruned = options.pruning() == null ? Pruned.none(imported.graph())
+                : prune(imported.graph(), options, prepared, listener, cancel);
+        listener.stage("choosing encodings (" + options.encoding().quantize().displayName() + ", "
+                + options.encoding().objective().name().toLowerCase(Locale.ROOT) + ")");
+        EncodingPlan plan = EncodingPlanner.plan(pruned.graph(), options.encoding(), listener::progress);
+        long sourceBytes = OnnxFileSize.of(onnxFile);
+        Map<String, MetaValue> metadata = metadata(onnxFile, options, prepared, pruned, sourceBytes);
+        if (cancel.get()) {
+            throw new SparqException(ErrorCode.CANCELLED, "cancelled; nothing was written");
+        }
+        write(onnxFile, sparqFile, options, imported, pruned.graph(), plan, metadata, listener);
+        if (options.fineTunes()) {
+            try {
+                Files.deleteIfExists(prepared.checkpointFile());
+            } catch (IOException e) {
+                throw new SparqException(ErrorCode.IO_ERROR, "wrote " + sparqFile + " but cannot delete the checkpoint "
+                        + prepared.checkpointFile() + ": " + e.getMessage(), e);
+            }
+        }
+        return new Result(plan, pruned.reports(), pruned.training(), pruned.frozen(), sourceBytes, size(sparqFile));
+    }
+
+    /**
+     * What is checked and read before any work: the outputs are writable, and for fine-tuning the
+     * source's hash, the run's fingerprint and (with --resume) the checkpoint to continue from.
+     */
+    private record Prepared(String sourceSha256, Path checkpointFile, Map<String, String> fingerprint, Checkpoint resumed) {
+    }
+
+    private static Prepared prepare(Path onnxFile, Path sparqFile, Options options) {
         AtomicFiles.requireWritable(sparqFile);
         if (options.emitOnnx() != null) {
             AtomicFiles.requireWritable(options.emitOnnx());
         }
-        String sourceSha256 = null;   // for the metadata, read once; early only when a checkpoint needs it
         Path checkpointFile = options.checkpointFor(sparqFile);
-        Map<String, String> fingerprint = Map.of();
-        Checkpoint resumed = null;
         if (options.resume() && !options.fineTunes()) {
             throw new SparqException(ErrorCode.INVALID_ARGUMENT, "--resume continues fine-tuning: give the pruning"
                     + " settings and --data of the run to continue");
         }
-        if (options.fineTunes()) {
-            AtomicFiles.requireWritable(checkpointFile);
-            sourceSha256 = sha256(onnxFile);
-            fingerprint = fingerprint(sourceSha256, options);
-            if (options.resume()) {
-                if (!Files.exists(checkpointFile)) {
-                    throw new SparqException(ErrorCode.INVALID_ARGUMENT, "--resume: there is no checkpoint at " + checkpointFile
-                            + " (a fine-tuning run keeps one there from its first validation pass, or when cancelled)");
-                }
-                resumed = Checkpoint.read(checkpointFile);
-                resumed.requireSameInputs(fingerprint, FINGERPRINT_NAMES, checkpointFile);
-            }
+        if (!options.fineTunes()) {
+            return new Prepared(null, checkpointFile, Map.of(), null);   // the hash is read when the metadata needs it
         }
+        AtomicFiles.requireWritable(checkpointFile);
+        String sourceSha256 = sha256(onnxFile);
+        Map<String, String> fingerprint = fingerprint(sourceSha256, options);
+        Checkpoint resumed = null;
+        if (options.resume()) {
+            if (!Files.exists(checkpointFile)) {
+                throw new SparqException(ErrorCode.INVALID_ARGUMENT, "--resume: there is no checkpoint at " + checkpointFile
+                        + " (a fine-tuning run keeps one there from its first validation pass, or when cancelled)");
+            }
+            resumed = Checkpoint.read(checkpointFile);
+            resumed.requireSameInputs(fingerprint, FINGERPRINT_NAMES, checkpointFile);
+        }
+        return new Prepared(sourceSha256, checkpointFile, fingerprint, resumed);
+    }
+
+    /**
+     * The imported graph as the later stages see it (normalized, specialized), and whether it still
+     * has the original's structure (else --emit-onnx writes it from the graph).
+     */
+    private record Imported(Graph graph, boolean restructured) {
+    }
+
+    private static Imported importGraph(Path onnxFile, Options options, Listener listener) {
         listener.stage("importing " + onnxFile.getFileName());
         Graph imported = OnnxImporter.load(onnxFile, listener::progress);
         if (imported.metadata().containsKey(OnnxImporter.CHECKER_NOTE_KEY)) {
@@ -251,108 +293,120 @@ public final class Conversion {
             listener.stage("folded " + s.foldedNodes() + " node(s) and " + s.inlinedIfs() + " If(s); "
                     + (s.remainingIfs() == 0 ? "no If is left" : s.remainingIfs() + " If(s) left (their weights are not pruned)"));
             graph = s.graph();
+            restructured = true;
         }
         FiniteWeights.require(graph, EncodingPlanner.weights(graph, true).keySet());
+        return new Imported(graph, restructured);
+    }
 
-        List<Pruner.TensorReport> pruned = List.of();
-        Trainer.Result training = null;
-        Map<String, String> frozen = Map.of();
-        FineTuneConfig tuned = null;
-        Map<String, MagnitudeHistogram> before = new LinkedHashMap<>();
-        if (options.pruning() != null) {
-            Pruner pruner = Pruner.forGraph(graph, options.pruning());
-            for (String name : pruner.tensorNames()) {
-                before.put(name, MagnitudeHistogram.of(graph.initializers().get(name).floats()));
-            }
-            if (options.data() != null) {
-                FineTuneConfig config = options.fineTune();
-                listener.stage("preparing fine-tuning data from " + options.data().getFileName());
-                List<String> outputs = Trainer.lossOutputs(graph, config);
-                TrainingData data = TrainingData.fromNpz(options.data(), graph, Map.of());
-                Map<String, Tensor> labels = options.labels() == null ? null : Npz.read(options.labels());
-                // the teacher only runs forward: nothing of it is trained
-                data = labels != null ? data.withTargets(labels)
-                        : data.withTeacherTargets(new TrainingGraph(graph, DiffRegistry.standard(), config.trainingOptions(),
-                                outputs, graph.initializers().keySet()), outputs, config.batchSize());
-                if (config.loss() == null) {
-                    config = config.toBuilder().loss(defaultLoss(graph, outputs, labels)).build();
-                }
-                tuned = config;
-                // weights whose gradient cannot reach them (ops without a backward rule on the way) stay as they are
-                Map<String, String> blocked = TrainingGraph.blockedWeights(graph, DiffRegistry.standard(), outputs);
-                TrainingGraph student = new TrainingGraph(graph, DiffRegistry.standard(), config.trainingOptions(),
-                        outputs, blocked.keySet());
-                frozen = new LinkedHashMap<>(student.frozen());
-                frozen.putAll(blocked);
-                for (String name : pruner.tensorNames()) {
-                    if (!student.parameters().containsKey(name)) {
-                        throw new SparqException(ErrorCode.UNSUPPORTED_MODEL, "tensor '" + name
-                                + "' is to be pruned but cannot be fine-tuned: " + frozen.getOrDefault(name, "not trainable"));
-                    }
-                }
-                listener.stage("fine-tuning " + config.steps() + " steps, " + pruner.schedule().describe());
-                Map<String, String> made = fingerprint;
-                boolean[] saved = {resumed != null};
-                Trainer trainer = new Trainer(student, config).withCheckpoints(state -> {
-                    new Checkpoint(made, state).write(checkpointFile);
-                    saved[0] = true;
-                });
-                if (resumed != null) {
-                    listener.stage("resuming at step " + (resumed.state().step() + 1) + " of " + config.steps()
-                            + " from " + checkpointFile);
-                    trainer.resumeFrom(resumed.state(), checkpointFile.toString());
-                }
-                if (options.quantizationAware()) {
-                    List<String> weights = EncodingPlanner.weights(graph, options.encoding().embeddings()).keySet().stream()
-                            .filter(student.parameters()::containsKey).toList();
-                    trainer.withFakeQuantization(new FakeQuantizer(options.encoding().quantize(), weights));
-                }
-                training = trainer.train(data, pruner,
-                        p -> listener.onStep(p, pruner.overallSparsity()), cancel);
-                if (training.cancelled()) {
-                    throw new SparqException(ErrorCode.CANCELLED, "cancelled at step " + training.steps()
-                            + "; nothing was written" + (saved[0] ? "; the progress is kept in " + checkpointFile
-                            + ": run the same command with --resume to continue" : ""));
-                }
-                graph = training.graph();
-            } else {
-                listener.stage("pruning in one shot (no --data, so no fine-tuning)");
-                graph = pruner.pruneNow(graph);
-            }
-            pruned = pruner.report();
+    /**
+     * The graph after pruning (and fine-tuning), with what the report and the metadata need: each
+     * pruned tensor's report and magnitudes before pruning, the training run, the weights it kept
+     * frozen and the fine-tuning settings used.
+     */
+    private record Pruned(Graph graph, List<Pruner.TensorReport> reports, Map<String, MagnitudeHistogram> before,
+                          Trainer.Result training, Map<String, String> frozen, FineTuneConfig tuned) {
+        static Pruned none(Graph graph) {
+            return new Pruned(graph, List.of(), Map.of(), null, Map.of(), null);
         }
+    }
 
-        listener.stage("choosing encodings (" + options.encoding().quantize().displayName() + ", "
-                + options.encoding().objective().name().toLowerCase(Locale.ROOT) + ")");
-        EncodingPlan plan = EncodingPlanner.plan(graph, options.encoding(), listener::progress);
+    private static Pruned prune(Graph graph, Options options, Prepared prepared, Listener listener, AtomicBoolean cancel) {
+        Pruner pruner = Pruner.forGraph(graph, options.pruning());
+        Map<String, MagnitudeHistogram> before = new LinkedHashMap<>();
+        for (String name : pruner.tensorNames()) {
+            before.put(name, MagnitudeHistogram.of(graph.initializers().get(name).floats()));
+        }
+        if (options.data() == null) {
+            listener.stage("pruning in one shot (no --data, so no fine-tuning)");
+            Graph result = pruner.pruneNow(graph);
+            return new Pruned(result, pruner.report(), before, null, Map.of(), null);
+        }
+        FineTuneConfig config = options.fineTune();
+        listener.stage("preparing fine-tuning data from " + options.data().getFileName());
+        List<String> outputs = Trainer.lossOutputs(graph, config);
+        TrainingData data = TrainingData.fromNpz(options.data(), graph, Map.of());
+        Map<String, Tensor> labels = options.labels() == null ? null : Npz.read(options.labels());
+        // the teacher only runs forward: nothing of it is trained
+        data = labels != null ? data.withTargets(labels)
+                : data.withTeacherTargets(new TrainingGraph(graph, DiffRegistry.standard(), config.trainingOptions(),
+                        outputs, graph.initializers().keySet()), outputs, config.batchSize());
+        if (config.loss() == null) {
+            config = config.toBuilder().loss(defaultLoss(graph, outputs, labels)).build();
+        }
+        // weights whose gradient cannot reach them (ops without a backward rule on the way) stay as they are
+        Map<String, String> blocked = TrainingGraph.blockedWeights(graph, DiffRegistry.standard(), outputs);
+        TrainingGraph student = new TrainingGraph(graph, DiffRegistry.standard(), config.trainingOptions(),
+                outputs, blocked.keySet());
+        Map<String, String> frozen = new LinkedHashMap<>(student.frozen());
+        frozen.putAll(blocked);
+        for (String name : pruner.tensorNames()) {
+            if (!student.parameters().containsKey(name)) {
+                throw new SparqException(ErrorCode.UNSUPPORTED_MODEL, "tensor '" + name
+                        + "' is to be pruned but cannot be fine-tuned: " + frozen.getOrDefault(name, "not trainable"));
+            }
+        }
+        listener.stage("fine-tuning " + config.steps() + " steps, " + pruner.schedule().describe());
+        Path checkpointFile = prepared.checkpointFile();
+        boolean[] saved = {prepared.resumed() != null};
+        Trainer trainer = new Trainer(student, config).withCheckpoints(state -> {
+            new Checkpoint(prepared.fingerprint(), state).write(checkpointFile);
+            saved[0] = true;
+        });
+        if (prepared.resumed() != null) {
+            listener.stage("resuming at step " + (prepared.resumed().state().step() + 1) + " of " + config.steps()
+                    + " from " + checkpointFile);
+            trainer.resumeFrom(prepared.resumed().state(), checkpointFile.toString());
+        }
+        if (options.quantizationAware()) {
+            List<String> weights = EncodingPlanner.weights(graph, options.encoding().embeddings()).keySet().stream()
+                    .filter(student.parameters()::containsKey).toList();
+            trainer.withFakeQuantization(new FakeQuantizer(options.encoding().quantize(), weights));
+        }
+        Trainer.Result training = trainer.train(data, pruner, p -> listener.onStep(p, pruner.overallSparsity()), cancel);
+        if (training.cancelled()) {
+            throw new SparqException(ErrorCode.CANCELLED, "cancelled at step " + training.steps()
+                    + "; nothing was written" + (saved[0] ? "; the progress is kept in " + checkpointFile
+                    + ": run the same command with --resume to continue" : ""));
+        }
+        return new Pruned(training.graph(), pruner.report(), before, training, frozen, config);
+    }
+
+    /** The file's metadata: producer, source, recipe, fine-tuning curve, and each pruned tensor's sparsity and magnitudes. */
+    private static Map<String, MetaValue> metadata(Path onnxFile, Options options, Prepared prepared, Pruned pruned,
+                                                   long sourceBytes) {
         Map<String, MetaValue> metadata = new LinkedHashMap<>();
         metadata.put("sparq.producer", MetaValue.of("sparq-converter " + Version.version()));
         metadata.put("sparq.source.name", MetaValue.of(onnxFile.getFileName().toString()));
-        metadata.put("sparq.source.sha256", MetaValue.of(sourceSha256 != null ? sourceSha256 : sha256(onnxFile)));
-        long sourceBytes = OnnxFileSize.of(onnxFile);
+        metadata.put("sparq.source.sha256", MetaValue.of(prepared.sourceSha256() != null ? prepared.sourceSha256()
+                : sha256(onnxFile)));
         metadata.put(SOURCE_BYTES_KEY, MetaValue.of(sourceBytes));
+        Specialization specialization = options.specialization();
         if (specialization != null && !specialization.isEmpty()) {
             metadata.put(SPECIALIZATION_KEY, MetaValue.of(specialization.toString()));
         }
         if (options.recipe() != null) {
-            metadata.put(RECIPE_KEY, MetaValue.of(recipeText(options, tuned, training)));
+            metadata.put(RECIPE_KEY, MetaValue.of(recipeText(options, pruned.tuned(), pruned.training())));
         }
-        if (training != null) {
-            metadata.put(CURVE_KEY, MetaValue.of(training.curve().thinned(CURVE_POINTS).flat()));
+        if (pruned.training() != null) {
+            metadata.put(CURVE_KEY, MetaValue.of(pruned.training().curve().thinned(CURVE_POINTS).flat()));
         }
-        for (Pruner.TensorReport r : pruned) {
+        for (Pruner.TensorReport r : pruned.reports()) {
             metadata.put("sparq.tensor." + r.name() + ".sparsity", MetaValue.of(r.achieved()));
-            MagnitudeHistogram h = before.get(r.name());
+            MagnitudeHistogram h = pruned.before().get(r.name());
             metadata.put(MAGNITUDES_PREFIX + r.name() + MAGNITUDES_SUFFIX, MetaValue.of(h.counts()));
             metadata.put(MAGNITUDES_PREFIX + r.name() + RANGE_SUFFIX, MetaValue.of(new double[] {h.log10Low(), h.log10High()}));
         }
-        if (cancel.get()) {
-            throw new SparqException(ErrorCode.CANCELLED, "cancelled; nothing was written");
-        }
+        return metadata;
+    }
+
+    /** Writes the {@code .sparq} file and, with --emit-onnx, the ONNX file: both or neither. */
+    private static void write(Path onnxFile, Path sparqFile, Options options, Imported imported, Graph graph,
+                              EncodingPlan plan, Map<String, MetaValue> metadata, Listener listener) {
         listener.stage("writing " + sparqFile.getFileName());
-        // both outputs or neither: the ONNX file waits beside its target until the .sparq is written
+        // the ONNX file waits beside its target until the .sparq is written
         ModelProto emitted = options.emitOnnx() == null ? null
-                : restructured || specialization != null && !specialization.isEmpty()
+                : imported.restructured()
                 ? OnnxExporter.toModelProto(graph)    // the graph no longer matches the original's structure
                 : OnnxExporter.exported(onnxFile, graph);
         try (AtomicFiles.Staged onnx = emitted == null ? null : OnnxExporter.stage(options.emitOnnx(), emitted)) {
@@ -361,15 +415,6 @@ public final class Conversion {
                 onnx.commit();
             }
         }
-        if (options.fineTunes()) {
-            try {
-                Files.deleteIfExists(checkpointFile);
-            } catch (IOException e) {
-                throw new SparqException(ErrorCode.IO_ERROR, "wrote " + sparqFile + " but cannot delete the checkpoint "
-                        + checkpointFile + ": " + e.getMessage(), e);
-            }
-        }
-        return new Result(plan, pruned, training, frozen, sourceBytes, size(sparqFile));
     }
 
     /**
