@@ -24,6 +24,7 @@ public final class KernelPool {
      * gap between the products of one run, shorter than a user's pause between runs.
      */
     static final long SPIN_NANOS = 50_000;
+    private static final int CHUNKS_PER_THREAD = 4;
     private static final ConcurrentHashMap<Integer, KernelPool> SHARED = new ConcurrentHashMap<>();
 
     private final int threads;
@@ -51,13 +52,15 @@ public final class KernelPool {
     }
 
     /**
-     * Runs {@code range} over {@code [0, n)} in up to {@link #threads()} chunks of at least
+     * Runs {@code range} over {@code [0, n)} in up to four chunks per thread of at least
      * {@code grain} indices, the caller taking chunks too; returns when all are done and rethrows
      * the failure of any chunk.
      */
     void run(int n, int grain, KernelThreads.Range range) {
-        int chunks = Math.min(threads, n / Math.max(1, grain));
-        if (chunks <= 1 || !busy.compareAndSet(false, true)) {
+        // a few chunks per thread, claimed in turn: while a parked worker wakes up (tens of µs) the
+        // caller goes on with the next chunks instead of waiting for a fixed half
+        int chunks = Math.min(CHUNKS_PER_THREAD * threads, n / Math.max(1, grain));
+        if (chunks <= 1 || threads == 1 || !busy.compareAndSet(false, true)) {
             range.run(0, n);
             return;
         }

@@ -44,9 +44,9 @@ public final class KernelThreads {
     }
 
     /**
-     * Runs {@code range} over {@code [0, n)} in up to {@link #threads()} chunks of at least
-     * {@code grain} indices, the caller taking chunks too; returns when all are done and rethrows the
-     * failure of any chunk.
+     * Runs {@code range} over {@code [0, n)} in chunks of at least {@code grain} indices across the
+     * current pool's threads, the caller taking chunks too; returns when all are done and rethrows
+     * the failure of any chunk.
      */
     public static void run(int n, int grain, Range range) {
         pool().run(n, grain, range);
