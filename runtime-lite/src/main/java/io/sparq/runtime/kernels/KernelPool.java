@@ -3,6 +3,7 @@ package io.sparq.runtime.kernels;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -10,7 +11,10 @@ import java.util.concurrent.locks.LockSupport;
  * workers. A worker that finishes a chunk spins for {@link #SPIN_NANOS} before it parks, so the
  * products of one graph run (a few microseconds apart) reach a running worker instead of waking a
  * parked one, which costs tens of microseconds and made a second thread slower than one on
- * short products. The caller always takes chunks itself and, when the pool is already serving
+ * short products; a call whose products were split starts by waking the workers ({@link #wake}).
+ * Each thread takes its own share of a product's chunks first, the same rows every time, so the
+ * weights it multiplies stay in its core's L2 cache (chunks claimed first-come ran no faster on two
+ * cores than on one). The caller always takes chunks itself and, when the pool is already serving
  * another product (a second caller, or a product nested in a chunk), runs its whole product alone:
  * a product never waits for another one, so nothing can deadlock and a busy pool costs no more
  * than one thread.
@@ -64,7 +68,10 @@ public final class KernelPool {
             range.run(0, n);
             return;
         }
-        Job j = new Job(range, n, chunks, Thread.currentThread());
+        Job j = new Job(range, n, chunks, threads, Thread.currentThread());
+        if (j.scope != null) {
+            j.scope.splits = true;
+        }
         try {
             startWorkers();
             job = j;
@@ -74,13 +81,26 @@ public final class KernelPool {
                     LockSupport.unpark(w);
                 }
             }
-            j.work();
+            j.work(0);
             j.await();
         } finally {
             job = null;
             busy.set(false);
         }
         j.rethrow();
+    }
+
+    /**
+     * Unparks the workers that are parked, so they spin by the time a product arrives: a call whose
+     * products were split last time starts with this, so its first product does not find the
+     * workers asleep (waking one takes tens of microseconds, longer than a split step product).
+     */
+    void wake() {
+        for (Worker w : workers) {
+            if (w != null && w.sleeping) {
+                LockSupport.unpark(w);
+            }
+        }
     }
 
     private void startWorkers() {
@@ -95,10 +115,12 @@ public final class KernelPool {
 
     /** One daemon thread of the pool: spins briefly for the next product, then parks. */
     private final class Worker extends Thread {
+        final int index;
         volatile boolean sleeping;
 
         Worker(int index) {
             super("sparq-kernel-" + threads + "-" + index);
+            this.index = index;
             setDaemon(true);
         }
 
@@ -123,35 +145,48 @@ public final class KernelPool {
                 seen = g;
                 Job j = job;
                 if (j != null) {
-                    KernelScope.runIn(j.scope, j::work);   // the caller's kernels, for code that asks for them
+                    KernelScope.runIn(j.scope, () -> j.work(index + 1));   // in the caller's kernel scope
                 }
             }
         }
     }
 
-    /** One split product: chunks are claimed in order by whichever thread comes first. */
+    /**
+     * One split product. Thread {@code t} of {@code T} first takes the chunks of its own share
+     * ({@code [t·chunks/T, (t+1)·chunks/T)}), so from call to call each core multiplies the same rows
+     * and finds their weights in its own L2 cache; then it takes what is left of the others' shares,
+     * so a late worker never holds the caller up for more than the chunk it is running.
+     */
     private static final class Job {
         final KernelThreads.Range range;
         final int n;
         final int chunks;
+        final int threads;
         final Thread owner;
         final KernelScope scope;
-        final AtomicInteger next = new AtomicInteger();
+        final AtomicIntegerArray taken;
         final AtomicInteger pending;
         volatile Throwable failure;
 
-        Job(KernelThreads.Range range, int n, int chunks, Thread owner) {
+        Job(KernelThreads.Range range, int n, int chunks, int threads, Thread owner) {
             this.range = range;
             this.n = n;
             this.chunks = chunks;
+            this.threads = threads;
             this.owner = owner;
             this.scope = KernelScope.current();
+            this.taken = new AtomicIntegerArray(chunks);
             this.pending = new AtomicInteger(chunks);
         }
 
-        void work() {
-            int c;
-            while ((c = next.getAndIncrement()) < chunks) {
+        /** Runs the chunks thread {@code self} can claim: its own share first, then the rest. */
+        void work(int self) {
+            int first = (int) ((long) self * chunks / threads);
+            for (int k = 0; k < chunks; k++) {
+                int c = (first + k) % chunks;
+                if (taken.get(c) != 0 || !taken.compareAndSet(c, 0, 1)) {
+                    continue;
+                }
                 try {
                     range.run((int) ((long) c * n / chunks), (int) ((long) (c + 1) * n / chunks));
                 } catch (Throwable t) {

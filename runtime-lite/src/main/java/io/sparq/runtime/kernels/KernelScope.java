@@ -13,6 +13,7 @@ public final class KernelScope {
     private static final ThreadLocal<KernelScope> CURRENT = new ThreadLocal<>();
     private final Kernels kernels;            // null: the JVM-wide choice
     private final KernelPool pool;            // null: the JVM-wide pool
+    volatile boolean splits;                  // a product of a call in this scope was split across threads
 
     private KernelScope(Kernels kernels, KernelPool pool) {
         this.kernels = kernels;
@@ -28,6 +29,9 @@ public final class KernelScope {
     public <T> T call(Supplier<T> body) {
         KernelScope previous = CURRENT.get();
         CURRENT.set(this);
+        if (splits) {
+            (pool != null ? pool : KernelThreads.defaultPool()).wake();
+        }
         try {
             return body.get();
         } finally {

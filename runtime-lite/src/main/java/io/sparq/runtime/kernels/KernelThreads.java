@@ -52,6 +52,11 @@ public final class KernelThreads {
         pool().run(n, grain, range);
     }
 
+    /** The JVM-wide pool (for scopes that did not choose one). */
+    static KernelPool defaultPool() {
+        return defaultPool;
+    }
+
     private static KernelPool pool() {
         KernelPool scoped = KernelScope.currentPool();
         return scoped != null ? scoped : defaultPool;
