@@ -2,6 +2,7 @@ package io.sparq.converter.finetune.recurrent;
 
 import io.sparq.converter.finetune.TrainingOptions;
 import io.sparq.runtime.ops.NodeContext;
+import io.sparq.runtime.ops.recurrent.Activation;
 
 import java.util.List;
 
@@ -21,12 +22,12 @@ final class GruDiff extends RecurrentDiff {
     private static final int H_REC = 2;   // h block's recurrent product (lbr 1 only)
 
     private final boolean linearBeforeReset;
-    private final CellActivation[][] activations;   // [direction][f, g]
+    private final Activation[][] activations;   // [direction][f, g]
 
     GruDiff(NodeContext ctx, TrainingOptions options) {
         super(ctx, options, 3, false);
         this.linearBeforeReset = ctx.attrInt("linear_before_reset", 0) == 1;
-        this.activations = CellActivation.parse(ctx, directions, List.of("Sigmoid", "Tanh"));
+        this.activations = Activation.parse(ctx, directions, List.of("Sigmoid", "Tanh"));
     }
 
     @Override
@@ -123,7 +124,7 @@ final class GruDiff extends RecurrentDiff {
     void backwardStep(Tape tp, Grad g, int dir, int step, boolean backwards) {
         int hs = tp.hidden;
         int gh = 3 * hs;
-        CellActivation f = activations[dir][0];
+        Activation f = activations[dir][0];
         float[] pre = tp.pre[dir];
         float[] act = tp.act[dir];
         float[] hPrev = tp.hPrev[dir];

@@ -2,6 +2,7 @@ package io.sparq.converter.finetune.recurrent;
 
 import io.sparq.converter.finetune.TrainingOptions;
 import io.sparq.runtime.ops.NodeContext;
+import io.sparq.runtime.ops.recurrent.Activation;
 
 import java.util.List;
 
@@ -17,12 +18,12 @@ final class LstmDiff extends RecurrentDiff {
     private static final int H_OF_C = 2;
 
     private final boolean inputForget;
-    private final CellActivation[][] activations;   // [direction][f, g, h]
+    private final Activation[][] activations;   // [direction][f, g, h]
 
     LstmDiff(NodeContext ctx, TrainingOptions options) {
         super(ctx, options, 4, true);
         this.inputForget = ctx.attrInt("input_forget", 0) == 1;
-        this.activations = CellActivation.parse(ctx, directions, List.of("Sigmoid", "Tanh", "Tanh"));
+        this.activations = Activation.parse(ctx, directions, List.of("Sigmoid", "Tanh", "Tanh"));
     }
 
     @Override
@@ -35,9 +36,9 @@ final class LstmDiff extends RecurrentDiff {
         int hs = tp.hidden;
         int gh = 4 * hs;
         recurrentProduct(tp, tp.h, dir, 0, gh, tp.rec);
-        CellActivation f = activations[dir][0];
-        CellActivation g = activations[dir][1];
-        CellActivation hAct = activations[dir][2];
+        Activation f = activations[dir][0];
+        Activation g = activations[dir][1];
+        Activation hAct = activations[dir][2];
         float[] pre = tp.pre[dir];
         float[] act = tp.act[dir];
         float[] cPrev = tp.aux[dir][C_PREV];
@@ -112,9 +113,9 @@ final class LstmDiff extends RecurrentDiff {
     void backwardStep(Tape tp, Grad g, int dir, int step, boolean backwards) {
         int hs = tp.hidden;
         int gh = 4 * hs;
-        CellActivation f = activations[dir][0];
-        CellActivation gAct = activations[dir][1];
-        CellActivation hAct = activations[dir][2];
+        Activation f = activations[dir][0];
+        Activation gAct = activations[dir][1];
+        Activation hAct = activations[dir][2];
         float[] pre = tp.pre[dir];
         float[] act = tp.act[dir];
         float[] cPrev = tp.aux[dir][C_PREV];

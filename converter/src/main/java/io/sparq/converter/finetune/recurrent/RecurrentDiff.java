@@ -7,6 +7,7 @@ import io.sparq.format.Tensor;
 import io.sparq.runtime.kernels.Gemm;
 import io.sparq.runtime.kernels.PackedMatrix;
 import io.sparq.runtime.ops.NodeContext;
+import io.sparq.runtime.ops.recurrent.Activation;
 import io.sparq.runtime.ops.recurrent.SequenceLengths;
 
 import java.util.Arrays;
@@ -268,7 +269,7 @@ abstract class RecurrentDiff implements DiffOp {
     }
 
     /** Copies {@code src[off .. off+n)} to {@code dst}, clips it there and applies {@code f}. */
-    final void activate(CellActivation f, float[] src, float[] dst, int off, int n) {
+    final void activate(Activation f, float[] src, float[] dst, int off, int n) {
         System.arraycopy(src, off, dst, off, n);
         clip(dst, off, n);
         f.apply(dst, off, n);

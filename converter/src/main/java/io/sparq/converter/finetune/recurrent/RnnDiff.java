@@ -2,20 +2,21 @@ package io.sparq.converter.finetune.recurrent;
 
 import io.sparq.converter.finetune.TrainingOptions;
 import io.sparq.runtime.ops.NodeContext;
+import io.sparq.runtime.ops.recurrent.Activation;
 
 import java.util.List;
 
 /** Differentiable ONNX {@code RNN}, {@code Ht = f(Xt·Wᵀ + Ht-1·Rᵀ + Wb + Rb)} as runtime-lite's {@code RnnOp}. */
 final class RnnDiff extends RecurrentDiff {
-    private final CellActivation[] activations;   // [direction]
+    private final Activation[] activations;   // [direction]
 
     RnnDiff(NodeContext ctx, TrainingOptions options) {
         super(ctx, options, 1, false);
         List<String> names = ctx.attrStrings("activations", null);
         // one direction spelling out the schema default ["Tanh", "Tanh"] uses the first, as RnnOp does
         int listed = directions == 1 && names != null && names.size() == 2 ? 2 : directions;
-        CellActivation[][] parsed = CellActivation.parse(ctx, listed, List.of("Tanh"));
-        this.activations = new CellActivation[directions];
+        Activation[][] parsed = Activation.parse(ctx, listed, List.of("Tanh"));
+        this.activations = new Activation[directions];
         for (int d = 0; d < directions; d++) {
             activations[d] = parsed[d][0];
         }

@@ -17,8 +17,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 /** The differentiable forward against runtime-lite's LSTM, GRU and RNN on random inputs. */
 class RecurrentDiffForwardTest {
     /**
-     * Same equations in fp32, same activation arithmetic; only the matrix products may sum in a
-     * different order (Gemm vs runtime-lite's DenseMatMul), a few ulp on values of order 1.
+     * Same equations in fp32 and the same activation code (runtime-lite's {@code Activation}); only
+     * the matrix products may sum in a different order (Gemm's packed panels vs runtime-lite's
+     * weight-matrix kernels), a few ulp on values of order 1.
      */
     static final double TOLERANCE = 1e-5;
 

@@ -9,8 +9,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-/** One activation function of a recurrent cell with its alpha and beta resolved, applied in place. */
-final class Activation {
+/**
+ * One activation function of a recurrent cell with its alpha and beta resolved: applied in place,
+ * and its derivative. The one definition inference and the converter's fine-tuning both run, so a
+ * trained cell computes exactly what runtime-lite will (the gates on the same vector kernels).
+ * Public for the converter's training code; applications do not need it.
+ */
+public final class Activation {
     /**
      * The functions the ONNX recurrent operators allow. Defaults are those of the ONNX operator of
      * the same name, as the spec asks (Affine, ScaledTanh: the old experimental operators).
@@ -78,7 +83,7 @@ final class Activation {
      *
      * @return {@code [direction][function]}
      */
-    static Activation[][] parse(NodeContext ctx, int directions, List<String> defaults) {
+    public static Activation[][] parse(NodeContext ctx, int directions, List<String> defaults) {
         int perDirection = defaults.size();
         List<String> names = ctx.attrStrings("activations", null);
         if (names == null) {
@@ -123,7 +128,7 @@ final class Activation {
     }
 
     /** Replaces {@code v[off .. off+n)} by the function of each element. */
-    void apply(float[] v, int off, int n) {
+    public void apply(float[] v, int off, int n) {
         int end = off + n;
         switch (kind) {
             case RELU:
@@ -180,6 +185,44 @@ final class Activation {
                 }
                 break;
         }
+    }
+
+    /**
+     * Multiplies {@code g[gOff .. gOff+n)} (gradients of the outputs) by the derivative of the
+     * function at the matching argument {@code x[off ..]} (before clipping), whose value was
+     * {@code y[off ..]}. Where the argument was clipped to {@code ±clip} the gradient is zero.
+     */
+    public void backprop(float[] x, float[] y, int off, float[] g, int gOff, int n, float clip) {
+        for (int i = 0; i < n; i++) {
+            float xi = x[off + i];
+            g[gOff + i] *= Math.abs(xi) <= clip ? derivative(xi, y[off + i]) : 0f;
+        }
+    }
+
+    /** f'(x) for f(x) = y; the kinks take the one-sided slope of the branch {@link #apply} chose. */
+    float derivative(float x, float y) {
+        return switch (kind) {
+            case RELU -> x > 0 ? 1f : 0f;
+            case TANH -> 1f - y * y;
+            case SIGMOID -> y * (1f - y);
+            case AFFINE -> alpha;
+            case LEAKY_RELU -> x >= 0 ? 1f : alpha;
+            case THRESHOLDED_RELU -> x >= alpha ? 1f : 0f;
+            case SCALED_TANH -> {
+                float t = FastMath.tanh(beta * x);
+                yield alpha * beta * (1f - t * t);
+            }
+            case HARD_SIGMOID -> {
+                float v = alpha * x + beta;
+                yield v > 0f && v < 1f ? alpha : 0f;
+            }
+            case ELU -> x >= 0 ? 1f : y + alpha;
+            case SOFTSIGN -> {
+                float d = 1f + Math.abs(x);
+                yield 1f / (d * d);
+            }
+            case SOFTPLUS -> sigmoid(x);
+        };
     }
 
     /** The logistic function, in double so that large |x| saturates cleanly to 0 or 1. */
