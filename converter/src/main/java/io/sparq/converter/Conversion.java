@@ -441,7 +441,7 @@ public final class Conversion {
             if (tuned != null) {
                 s.append(", loss ").append(tuned.loss().name().toLowerCase(Locale.ROOT));
             }
-            if (training != null) {
+            if (training != null && !Double.isNaN(training.bestValidationLoss())) {
                 s.append("; best validation loss ").append(String.format(Locale.ROOT, "%.4g", training.bestValidationLoss()))
                         .append(" at step ").append(training.bestStep() + 1).append(" of ").append(training.steps());
             }

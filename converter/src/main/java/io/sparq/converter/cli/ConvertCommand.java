@@ -4,6 +4,7 @@ import io.sparq.converter.Conversion;
 import io.sparq.converter.Formats;
 import io.sparq.converter.Recipe;
 import io.sparq.converter.encode.TensorReport;
+import io.sparq.converter.finetune.Trainer;
 import io.sparq.converter.importer.OnnxFileSize;
 import io.sparq.converter.prune.Pruner;
 import io.sparq.converter.importer.OnnxImporter;
@@ -357,8 +358,10 @@ final class ConvertCommand implements Callable<Integer> {
             }
         }
         if (r.training() != null) {
-            out.printf(Locale.ROOT, "fine-tuned %d steps: last loss %.4g, best validation loss %.4g at step %d%n",
-                    r.training().steps(), r.training().lastLoss(), r.training().bestValidationLoss(), r.training().bestStep() + 1);
+            Trainer.Result t = r.training();
+            out.printf(Locale.ROOT, "fine-tuned %d steps: last loss %.4g, %s%n", t.steps(), t.lastLoss(),
+                    Double.isNaN(t.bestValidationLoss()) ? "no validation split (--validation 0)"
+                            : String.format(Locale.ROOT, "best validation loss %.4g at step %d", t.bestValidationLoss(), t.bestStep() + 1));
         }
         r.frozen().forEach((name, why) -> out.println("  not trained: " + name + " (" + why + ")"));
         out.println("stored tensors:");
