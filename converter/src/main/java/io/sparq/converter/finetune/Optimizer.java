@@ -1,6 +1,7 @@
 package io.sparq.converter.finetune;
 
 import io.sparq.format.Tensor;
+import io.sparq.runtime.kernels.KernelThreads;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,16 +41,34 @@ public interface Optimizer {
                 t++;
                 double c1 = 1 - Math.pow(beta1, t);
                 double c2 = 1 - Math.pow(beta2, t);
+                // float32 arithmetic as PyTorch's Adam, in a loop the JIT vectorizes, over element
+                // ranges split across the kernel threads (each element is independent: same bits)
+                float b1 = (float) beta1;
+                float b2 = (float) beta2;
+                float g1 = (float) (1 - beta1);
+                float g2 = (float) (1 - beta2);
+                float step = (float) (lr / c1);
+                float unbias2 = (float) (1 / c2);
+                float eps = (float) epsilon;
+                float decay = (float) (lr * weightDecay);
                 params.forEach((name, p) -> {
                     float[] w = p.floats();
                     float[] g = grads.get(name).floats();
                     float[] mm = moment(0, name, w.length);
                     float[] vv = moment(1, name, w.length);
-                    for (int i = 0; i < w.length; i++) {
-                        mm[i] = (float) (beta1 * mm[i] + (1 - beta1) * g[i]);
-                        vv[i] = (float) (beta2 * vv[i] + (1 - beta2) * g[i] * g[i]);
-                        double update = (mm[i] / c1) / (Math.sqrt(vv[i] / c2) + epsilon);
-                        w[i] = (float) (w[i] - lr * (update + weightDecay * w[i]));
+                    KernelThreads.Range update = (from, to) -> {
+                        for (int i = from; i < to; i++) {
+                            float m = b1 * mm[i] + g1 * g[i];
+                            float v = b2 * vv[i] + g2 * g[i] * g[i];
+                            mm[i] = m;
+                            vv[i] = v;
+                            w[i] = w[i] - step * m / ((float) Math.sqrt(v * unbias2) + eps) - decay * w[i];
+                        }
+                    };
+                    if (KernelThreads.worthSplitting(w.length, ELEMENT_GRAIN, 8L * w.length)) {
+                        KernelThreads.run(w.length, ELEMENT_GRAIN, update);
+                    } else {
+                        update.run(0, w.length);
                     }
                 });
             }
@@ -80,6 +99,8 @@ public interface Optimizer {
      * are {@code t} and {@code m<i>.<weight name>}.
      */
     abstract class Moments implements Optimizer {
+        /** Elements per thread chunk at least, when an update is split across the kernel threads. */
+        static final int ELEMENT_GRAIN = 1 << 14;
         private final List<Map<String, float[]>> moments = new ArrayList<>();
         protected long t;
 
