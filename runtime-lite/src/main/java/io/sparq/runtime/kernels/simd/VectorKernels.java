@@ -940,6 +940,49 @@ public abstract class VectorKernels implements Kernels {
     }
 
     /**
+     * Eight inputs from {@code x[xOff]} ({@code ldx} apart) of slice {@code r}, blocks {@code [t0, t1)}:
+     * its own small method, as {@link #int8Pair}, so that C2 compiles it whole with every vector
+     * operation intrinsified, and {@link #int8Slice} stays small enough to inline.
+     */
+    private void int8Eight(int blockSize, int[] col, byte[] q, int t0, int t1, int v, float[] x, int xOff, int ldx,
+                           int r, int row0, int row1, float[] y, int yOff, int ldy, float[] scales, boolean accumulate) {
+        VectorSpecies<Float> s = floats16();
+        VectorSpecies<Byte> bs = bytes16();
+        FloatVector scale = FloatVector.fromArray(s, scales, r);
+        int x0 = xOff;
+        int x1 = x0 + ldx;
+        int x2 = x1 + ldx;
+        int x3 = x2 + ldx;
+        int x4 = x3 + ldx;
+        int x5 = x4 + ldx;
+        int x6 = x5 + ldx;
+        int x7 = x6 + ldx;
+        FloatVector a0 = FloatVector.zero(s);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int t = t0; t < t1; t++) {
+            FloatVector w = (FloatVector) ByteVector.fromArray(bs, q, t * blockSize + v).convertShape(VectorOperators.B2F, s, 0);
+            int c = col[t];
+            a0 = FloatVector.broadcast(s, x[x0 + c]).fma(w, a0);
+            a1 = FloatVector.broadcast(s, x[x1 + c]).fma(w, a1);
+            a2 = FloatVector.broadcast(s, x[x2 + c]).fma(w, a2);
+            a3 = FloatVector.broadcast(s, x[x3 + c]).fma(w, a3);
+            a4 = FloatVector.broadcast(s, x[x4 + c]).fma(w, a4);
+            a5 = FloatVector.broadcast(s, x[x5 + c]).fma(w, a5);
+            a6 = FloatVector.broadcast(s, x[x6 + c]).fma(w, a6);
+            a7 = FloatVector.broadcast(s, x[x7 + c]).fma(w, a7);
+        }
+        int yi = yOff;
+        put(a0.mul(scale), y, yi, r, row0, row1, accumulate);
+        put(a1.mul(scale), y, yi + ldy, r, row0, row1, accumulate);
+        put(a2.mul(scale), y, yi + 2 * ldy, r, row0, row1, accumulate);
+        put(a3.mul(scale), y, yi + 3 * ldy, r, row0, row1, accumulate);
+        put(a4.mul(scale), y, yi + 4 * ldy, r, row0, row1, accumulate);
+        put(a5.mul(scale), y, yi + 5 * ldy, r, row0, row1, accumulate);
+        put(a6.mul(scale), y, yi + 6 * ldy, r, row0, row1, accumulate);
+        put(a7.mul(scale), y, yi + 7 * ldy, r, row0, row1, accumulate);
+    }
+
+    /**
      * Slice {@code r} for {@code m} inputs: eight (then four) per pass share each block's int8-to-float
      * conversion, each input's element broadcast from its own row, so batches and sequences need no
      * transposed copy of the inputs and every result is stored as one vector of L rows. (A panel
@@ -957,37 +1000,8 @@ public abstract class VectorKernels implements Kernels {
         FloatVector scale = FloatVector.fromArray(s, scales, r);
         int i = 0;
         for (; i + 8 <= m; i += 8) {
-            int x0 = xOff + i * ldx;
-            int x1 = x0 + ldx;
-            int x2 = x1 + ldx;
-            int x3 = x2 + ldx;
-            int x4 = x3 + ldx;
-            int x5 = x4 + ldx;
-            int x6 = x5 + ldx;
-            int x7 = x6 + ldx;
-            FloatVector a0 = FloatVector.zero(s);
-            FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-            for (int t = t0; t < t1; t++) {
-                FloatVector w = (FloatVector) ByteVector.fromArray(bs, q, t * blockSize + v).convertShape(VectorOperators.B2F, s, 0);
-                int c = col[t];
-                a0 = FloatVector.broadcast(s, x[x0 + c]).fma(w, a0);
-                a1 = FloatVector.broadcast(s, x[x1 + c]).fma(w, a1);
-                a2 = FloatVector.broadcast(s, x[x2 + c]).fma(w, a2);
-                a3 = FloatVector.broadcast(s, x[x3 + c]).fma(w, a3);
-                a4 = FloatVector.broadcast(s, x[x4 + c]).fma(w, a4);
-                a5 = FloatVector.broadcast(s, x[x5 + c]).fma(w, a5);
-                a6 = FloatVector.broadcast(s, x[x6 + c]).fma(w, a6);
-                a7 = FloatVector.broadcast(s, x[x7 + c]).fma(w, a7);
-            }
-            int yi = yOff + i * ldy;
-            put(a0.mul(scale), y, yi, r, row0, row1, accumulate);
-            put(a1.mul(scale), y, yi + ldy, r, row0, row1, accumulate);
-            put(a2.mul(scale), y, yi + 2 * ldy, r, row0, row1, accumulate);
-            put(a3.mul(scale), y, yi + 3 * ldy, r, row0, row1, accumulate);
-            put(a4.mul(scale), y, yi + 4 * ldy, r, row0, row1, accumulate);
-            put(a5.mul(scale), y, yi + 5 * ldy, r, row0, row1, accumulate);
-            put(a6.mul(scale), y, yi + 6 * ldy, r, row0, row1, accumulate);
-            put(a7.mul(scale), y, yi + 7 * ldy, r, row0, row1, accumulate);
+            int8Eight(blockSize, col, q, t0, t1, v, x, xOff + i * ldx, ldx, r, row0, row1, y, yOff + i * ldy, ldy,
+                    scales, accumulate);
         }
         for (; i + 4 <= m; i += 4) {
             int x0 = xOff + i * ldx;
