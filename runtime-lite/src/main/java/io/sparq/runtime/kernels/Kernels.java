@@ -1,7 +1,7 @@
 package io.sparq.runtime.kernels;
 
 /**
- * The numeric loops behind {@link Gemm}, {@link DenseMatMul} and the {@link WeightMatrix} encodings,
+ * The numeric loops behind {@link Gemm} and the {@link WeightMatrix} encodings,
  * implemented once in scalar Java ({@link ScalarKernels}, the reference) and once with the Vector
  * API ({@code kernels.simd}); {@link Vectorization} picks one at start-up.
  *

@@ -422,7 +422,7 @@ public abstract class VectorKernels implements Kernels {
         int j = row0;
         for (; j + 4 <= row1; j += 4) {
             for (int i = 0; i < m; i++) {
-                int4Rows(q, scales, group, groups, cols, x, xOff + i * ldx, j, y, yOff + i * ldy + j - row0, accumulate);
+                int8RowsX4(q, scales, group, groups, cols, x, xOff + i * ldx, j, y, yOff + i * ldy + j - row0, accumulate);
             }
         }
         for (; j < row1; j++) {
@@ -461,7 +461,7 @@ public abstract class VectorKernels implements Kernels {
     }
 
     /** Four rows at once: the same operations per row as {@link #int8Row}, interleaved. */
-    private void int4Rows(byte[] q, float[] scales, int group, int groups, int cols, float[] x, int xi, int j,
+    private void int8RowsX4(byte[] q, float[] scales, int group, int groups, int cols, float[] x, int xi, int j,
                           float[] y, int yi, boolean accumulate) {
         VectorSpecies<Float> s = floats();
         int l = s.length();
