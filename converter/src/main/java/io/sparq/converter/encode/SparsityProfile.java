@@ -128,30 +128,23 @@ public record SparsityProfile(int[] shape, long rows, long cols, long stored, lo
      * {@code blockSize}; its {@link TensorLayout#byteSize()} is the stored size.
      */
     public TensorLayout layout(Encoding encoding, ValueFormat values, int blockSize) {
-        IndexFormat index;
-        long count;
-        switch (encoding) {
-            case BLOCK_SPARSE:
-                long blockCols = (cols + blockSize - 1) / blockSize;
-                index = blockCols <= 0x100 ? IndexFormat.U8 : blockCols <= 0x10000 ? IndexFormat.U16 : IndexFormat.U32;
-                count = keptBlocks(blockSize);
-                break;
-            case COLUMN_BLOCK_SPARSE:
-                index = cols <= 0x100 ? IndexFormat.U8 : cols <= 0x10000 ? IndexFormat.U16 : IndexFormat.U32;
-                count = keptColumnBlocks(blockSize);
-                break;
-            case CSR:
-                index = gapsFitU8 ? IndexFormat.U8_DELTA : cols <= 0x10000 ? IndexFormat.U16 : IndexFormat.U32;
-                count = stored;
-                break;
-            case BITMAP:
-                index = IndexFormat.NONE;
-                count = stored;
-                break;
-            default:
-                index = IndexFormat.NONE;
-                count = 0;
-        }
+        IndexFormat index = switch (encoding) {
+            case BLOCK_SPARSE -> smallest((cols + blockSize - 1) / blockSize);
+            case COLUMN_BLOCK_SPARSE -> smallest(cols);
+            case CSR -> gapsFitU8 ? IndexFormat.U8_DELTA : cols <= 0x10000 ? IndexFormat.U16 : IndexFormat.U32;
+            case DENSE, BITMAP -> IndexFormat.NONE;
+        };
+        long count = switch (encoding) {
+            case BLOCK_SPARSE -> keptBlocks(blockSize);
+            case COLUMN_BLOCK_SPARSE -> keptColumnBlocks(blockSize);
+            case CSR, BITMAP -> stored;
+            case DENSE -> 0;
+        };
         return new TensorLayout(DataType.FLOAT32, shape, encoding, values, index, blockSize, count);
+    }
+
+    /** The narrowest absolute index format for indices below {@code limit}. */
+    private static IndexFormat smallest(long limit) {
+        return limit <= 0x100 ? IndexFormat.U8 : limit <= 0x10000 ? IndexFormat.U16 : IndexFormat.U32;
     }
 }

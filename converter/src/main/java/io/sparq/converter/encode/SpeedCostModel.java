@@ -61,29 +61,21 @@ public record SpeedCostModel(double dense, double[] blockSparse, double csr, dou
 
     /** Estimated cost of one product with the tensor stored as {@code encoding} (block size B for block-sparse). */
     public double cost(SparsityProfile p, Encoding encoding, int blockSize) {
-        switch (encoding) {
-            case DENSE:
-                return dense * p.elements();
-            case BLOCK_SPARSE:
-                for (int k = 0; k < SparsityProfile.BLOCK_SIZES.length; k++) {
-                    if (SparsityProfile.BLOCK_SIZES[k] == blockSize) {
-                        return blockSparse[k] * p.keptBlocks(blockSize) * blockSize;
-                    }
-                }
-                throw new IllegalArgumentException("block size " + blockSize);
-            case COLUMN_BLOCK_SPARSE:
-                for (int k = 0; k < SparsityProfile.BLOCK_SIZES.length; k++) {
-                    if (SparsityProfile.BLOCK_SIZES[k] == blockSize) {
-                        return columnBlocks[k] * p.keptColumnBlocks(blockSize) * blockSize;
-                    }
-                }
-                throw new IllegalArgumentException("block size " + blockSize);
-            case CSR:
-                return csr * p.stored();
-            case BITMAP:
-                return bitmap * p.stored() + bitmapPerElement * p.elements();
-            default:
-                throw new AssertionError(encoding);
+        return switch (encoding) {
+            case DENSE -> dense * p.elements();
+            case BLOCK_SPARSE -> blockSparse[sizeIndex(blockSize)] * p.keptBlocks(blockSize) * blockSize;
+            case COLUMN_BLOCK_SPARSE -> columnBlocks[sizeIndex(blockSize)] * p.keptColumnBlocks(blockSize) * blockSize;
+            case CSR -> csr * p.stored();
+            case BITMAP -> bitmap * p.stored() + bitmapPerElement * p.elements();
+        };
+    }
+
+    private static int sizeIndex(int blockSize) {
+        for (int k = 0; k < SparsityProfile.BLOCK_SIZES.length; k++) {
+            if (SparsityProfile.BLOCK_SIZES[k] == blockSize) {
+                return k;
+            }
         }
+        throw new IllegalArgumentException("block size " + blockSize);
     }
 }

@@ -183,115 +183,141 @@ final class TensorCodec {
         }
     }
 
-    /** Writes every array of a float32 tensor whose layout is not dense/native. */
+    /**
+     * Writes every array of a float32 tensor whose layout is not dense/native, one method per
+     * encoding (a switch expression, so a new encoding without a writer does not compile).
+     */
     private static void fill(ByteBuffer b, TensorLayout l, float[] x, int rows, int cols) {
-        ValueFormat vf = l.values();
         int scales = (int) l.partOffset(Part.SCALES);
         int vals = (int) l.partOffset(Part.VALUES);
+        long written = switch (l.encoding()) {
+            case DENSE -> fillDense(b, l, x, rows, cols, scales, vals);
+            case BLOCK_SPARSE -> fillBlocks(b, l, x, rows, cols, scales, vals);
+            case COLUMN_BLOCK_SPARSE -> fillColumnBlocks(b, l, x, rows, cols, scales, vals);
+            case CSR -> fillCsr(b, l, x, rows, cols, scales, vals);
+            case BITMAP -> fillBitmap(b, l, x, rows, cols, scales, vals);
+        };
+        assert written == l.storedValues() : written + " values written, layout says " + l.storedValues();
+    }
+
+    /** Dense int8/int4/f16 values (int4: a scale per group of the block size); returns the values written. */
+    private static long fillDense(ByteBuffer b, TensorLayout l, float[] x, int rows, int cols, int scales, int vals) {
+        ValueFormat vf = l.values();
         int maxCode = vf.maxCode();
-        long k = 0;   // index into VALUES
-        switch (l.encoding()) {
-            case DENSE:
-                if (vf == ValueFormat.INT4) {
-                    int g = l.blockSize();
-                    int groups = (int) l.blocksPerRow();
-                    for (int r = 0; r < rows; r++) {
-                        for (int j = 0; j < groups; j++) {
-                            int from = r * cols + j * g;
-                            float s = scaleFor(maxAbs(x, from, (int) Math.min(from + (long) g, (r + 1L) * cols)), maxCode);
-                            b.putFloat(scales + 4 * (r * groups + j), s);
-                            for (int c = j * g; c < Math.min(cols, (j + 1L) * g); c++) {
-                                // rows start on a byte: a row holds 2 * ceil(cols / 2) nibbles
-                                putValue(b, vals, vf, (long) r * ((cols + 1L) / 2 * 2) + c, x[r * cols + c], s);
-                            }
-                        }
-                    }
-                } else {
-                    for (int r = 0; r < rows; r++) {
-                        float s = rowScale(b, scales, vf, x, r, cols);
-                        for (int c = 0; c < cols; c++) {
-                            putValue(b, vals, vf, k++, x[r * cols + c], s);
-                        }
+        long k = 0;
+        if (vf == ValueFormat.INT4) {
+            int g = l.blockSize();
+            int groups = (int) l.blocksPerRow();
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < groups; j++) {
+                    int from = r * cols + j * g;
+                    float s = scaleFor(maxAbs(x, from, (int) Math.min(from + (long) g, (r + 1L) * cols)), maxCode);
+                    b.putFloat(scales + 4 * (r * groups + j), s);
+                    for (int c = j * g; c < Math.min(cols, (j + 1L) * g); c++) {
+                        // rows start on a byte: a row holds 2 * ceil(cols / 2) nibbles
+                        putValue(b, vals, vf, (long) r * ((cols + 1L) / 2 * 2) + c, x[r * cols + c], s);
                     }
                 }
-                break;
-            case BLOCK_SPARSE: {
-                int rowPtr = (int) l.partOffset(Part.ROW_PTR);
-                int idx = (int) l.partOffset(Part.INDICES);
-                int bs = l.blockSize();
-                long stored = 0;
-                for (int r = 0; r < rows; r++) {
-                    float s = rowScale(b, scales, vf, x, r, cols);
-                    for (int j = 0; (long) j * bs < cols; j++) {
-                        if (blockStored(x, r, cols, j, bs)) {
-                            putIndex(b, idx, l.index(), stored++, j);
-                            for (long c = (long) j * bs; c < (j + 1L) * bs; c++) {
-                                putValue(b, vals, vf, k++, c < cols ? x[(int) (r * (long) cols + c)] : 0f, s);
-                            }
-                        }
-                    }
-                    b.putInt(rowPtr + 4 * (r + 1), (int) stored);
-                }
-                break;
             }
-            case COLUMN_BLOCK_SPARSE: {
-                int rowPtr = (int) l.partOffset(Part.ROW_PTR);
-                int idx = (int) l.partOffset(Part.INDICES);
-                int bs = l.blockSize();
-                float[] s = new float[rows];
-                for (int r = 0; r < rows; r++) {
-                    s[r] = rowScale(b, scales, vf, x, r, cols);
+        } else {
+            for (int r = 0; r < rows; r++) {
+                float s = rowScale(b, scales, vf, x, r, cols);
+                for (int c = 0; c < cols; c++) {
+                    putValue(b, vals, vf, k++, x[r * cols + c], s);
                 }
-                long stored = 0;
-                for (int g = 0; g < l.rowGroups(); g++) {
-                    for (int c = 0; c < cols; c++) {
-                        if (columnBlockStored(x, g, bs, rows, cols, c)) {
-                            putIndex(b, idx, l.index(), stored++, c);
-                            for (long r = (long) g * bs; r < (g + 1L) * bs; r++) {
-                                putValue(b, vals, vf, k++, r < rows ? x[(int) (r * cols + c)] : 0f, r < rows ? s[(int) r] : 0f);
-                            }
-                        }
-                    }
-                    b.putInt(rowPtr + 4 * (g + 1), (int) stored);
-                }
-                break;
             }
-            case CSR: {
-                int rowPtr = (int) l.partOffset(Part.ROW_PTR);
-                int idx = (int) l.partOffset(Part.INDICES);
-                boolean delta = l.index() == IndexFormat.U8_DELTA;
-                for (int r = 0; r < rows; r++) {
-                    float s = rowScale(b, scales, vf, x, r, cols);
-                    int prev = -1;
-                    for (int c = 0; c < cols; c++) {
-                        if (stored(x[r * cols + c])) {
-                            putIndex(b, idx, l.index(), k, delta ? c - prev - 1 : c);
-                            putValue(b, vals, vf, k++, x[r * cols + c], s);
-                            prev = c;
-                        }
-                    }
-                    b.putInt(rowPtr + 4 * (r + 1), (int) k);
-                }
-                break;
-            }
-            case BITMAP: {
-                int bitmap = (int) l.partOffset(Part.BITMAP);
-                int rowBytes = (cols + 7) / 8;
-                for (int r = 0; r < rows; r++) {
-                    float s = rowScale(b, scales, vf, x, r, cols);
-                    for (int c = 0; c < cols; c++) {
-                        if (stored(x[r * cols + c])) {
-                            int at = bitmap + r * rowBytes + c / 8;
-                            b.put(at, (byte) (b.get(at) | 1 << (c % 8)));
-                            putValue(b, vals, vf, k++, x[r * cols + c], s);
-                        }
-                    }
-                }
-                break;
-            }
-            default:
-                throw new AssertionError(l.encoding());
         }
+        return (long) rows * cols;
+    }
+
+    /** BLOCK_SPARSE: row pointers, block-column indices and whole blocks; returns the values written. */
+    private static long fillBlocks(ByteBuffer b, TensorLayout l, float[] x, int rows, int cols, int scales, int vals) {
+        ValueFormat vf = l.values();
+        long k = 0;
+        int rowPtr = (int) l.partOffset(Part.ROW_PTR);
+        int idx = (int) l.partOffset(Part.INDICES);
+        int bs = l.blockSize();
+        long stored = 0;
+        for (int r = 0; r < rows; r++) {
+            float s = rowScale(b, scales, vf, x, r, cols);
+            for (int j = 0; (long) j * bs < cols; j++) {
+                if (blockStored(x, r, cols, j, bs)) {
+                    putIndex(b, idx, l.index(), stored++, j);
+                    for (long c = (long) j * bs; c < (j + 1L) * bs; c++) {
+                        putValue(b, vals, vf, k++, c < cols ? x[(int) (r * (long) cols + c)] : 0f, s);
+                    }
+                }
+            }
+            b.putInt(rowPtr + 4 * (r + 1), (int) stored);
+        }
+        return k;
+    }
+
+    /** COLUMN_BLOCK_SPARSE: per row group, column indices and B values down the column; returns the values written. */
+    private static long fillColumnBlocks(ByteBuffer b, TensorLayout l, float[] x, int rows, int cols, int scales, int vals) {
+        ValueFormat vf = l.values();
+        long k = 0;
+        int rowPtr = (int) l.partOffset(Part.ROW_PTR);
+        int idx = (int) l.partOffset(Part.INDICES);
+        int bs = l.blockSize();
+        float[] s = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            s[r] = rowScale(b, scales, vf, x, r, cols);
+        }
+        long stored = 0;
+        for (int g = 0; g < l.rowGroups(); g++) {
+            for (int c = 0; c < cols; c++) {
+                if (columnBlockStored(x, g, bs, rows, cols, c)) {
+                    putIndex(b, idx, l.index(), stored++, c);
+                    for (long r = (long) g * bs; r < (g + 1L) * bs; r++) {
+                        putValue(b, vals, vf, k++, r < rows ? x[(int) (r * cols + c)] : 0f, r < rows ? s[(int) r] : 0f);
+                    }
+                }
+            }
+            b.putInt(rowPtr + 4 * (g + 1), (int) stored);
+        }
+        return k;
+    }
+
+    /** CSR: row pointers, column indices (u8 gaps or absolute) and values; returns the values written. */
+    private static long fillCsr(ByteBuffer b, TensorLayout l, float[] x, int rows, int cols, int scales, int vals) {
+        ValueFormat vf = l.values();
+        long k = 0;
+        int rowPtr = (int) l.partOffset(Part.ROW_PTR);
+        int idx = (int) l.partOffset(Part.INDICES);
+        boolean delta = l.index() == IndexFormat.U8_DELTA;
+        for (int r = 0; r < rows; r++) {
+            float s = rowScale(b, scales, vf, x, r, cols);
+            int prev = -1;
+            for (int c = 0; c < cols; c++) {
+                if (stored(x[r * cols + c])) {
+                    putIndex(b, idx, l.index(), k, delta ? c - prev - 1 : c);
+                    putValue(b, vals, vf, k++, x[r * cols + c], s);
+                    prev = c;
+                }
+            }
+            b.putInt(rowPtr + 4 * (r + 1), (int) k);
+        }
+        return k;
+    }
+
+    /** BITMAP: a bit per element, then the stored values in row order; returns the values written. */
+    private static long fillBitmap(ByteBuffer b, TensorLayout l, float[] x, int rows, int cols, int scales, int vals) {
+        ValueFormat vf = l.values();
+        long k = 0;
+        int bitmap = (int) l.partOffset(Part.BITMAP);
+        int rowBytes = (cols + 7) / 8;
+        for (int r = 0; r < rows; r++) {
+            float s = rowScale(b, scales, vf, x, r, cols);
+            for (int c = 0; c < cols; c++) {
+                if (stored(x[r * cols + c])) {
+                    int at = bitmap + r * rowBytes + c / 8;
+                    b.put(at, (byte) (b.get(at) | 1 << (c % 8)));
+                    putValue(b, vals, vf, k++, x[r * cols + c], s);
+                }
+            }
+        }
+        return k;
     }
 
     /** Computes and stores row r's scale when the format is scaled; returns it (0 otherwise). */
@@ -330,24 +356,22 @@ final class TensorCodec {
     // ---- read helpers ---------------------------------------------------------------------------
 
     private static float value(ByteBuffer b, int base, ValueFormat vf, long k, float scale) {
-        switch (vf) {
-            case NATIVE: return b.getFloat(base + (int) (4 * k));
-            case F16: return Float16.toFloat(b.getShort(base + (int) (2 * k)));
-            case INT8: return b.get(base + (int) k) * scale;
-            case INT4:
-                int nibble = b.get(base + (int) (k >>> 1)) >> ((k & 1) << 2) & 0xF;
-                return (nibble << 28 >> 28) * scale;   // sign-extend the 4-bit code
-            default: throw new AssertionError(vf);
-        }
+        return switch (vf) {
+            case NATIVE -> b.getFloat(base + (int) (4 * k));
+            case F16 -> Float16.toFloat(b.getShort(base + (int) (2 * k)));
+            case INT8 -> b.get(base + (int) k) * scale;
+            // sign-extend the 4-bit code; element 2i is the low nibble
+            case INT4 -> ((b.get(base + (int) (k >>> 1)) >> ((k & 1) << 2) & 0xF) << 28 >> 28) * scale;
+        };
     }
 
     private static long index(ByteBuffer b, int base, IndexFormat f, long k) {
-        switch (f) {
-            case U8: case U8_DELTA: return b.get(base + (int) k) & 0xFF;
-            case U16: return b.getShort(base + (int) (2 * k)) & 0xFFFF;
-            case U32: return Integer.toUnsignedLong(b.getInt(base + (int) (4 * k)));
-            default: throw new AssertionError(f);
-        }
+        return switch (f) {
+            case U8, U8_DELTA -> b.get(base + (int) k) & 0xFF;
+            case U16 -> b.getShort(base + (int) (2 * k)) & 0xFFFF;
+            case U32 -> Integer.toUnsignedLong(b.getInt(base + (int) (4 * k)));
+            case NONE -> throw new IllegalArgumentException("no index array to read");
+        };
     }
 
     private static long rowPtr(ByteBuffer b, int base, int r) {
@@ -383,69 +407,73 @@ final class TensorCodec {
                 }
             }
         }
-        switch (l.encoding()) {
-            case BLOCK_SPARSE:
-            case CSR:
-            case COLUMN_BLOCK_SPARSE: {
-                boolean blocks = l.encoding() == Encoding.BLOCK_SPARSE;
-                long limit = blocks ? l.blocksPerRow() : cols;
-                String row = l.encoding().groupsRows() ? "row group " : "row ";
-                rows = l.encoding().groupsRows() ? (int) l.rowGroups() : rows;
-                int rp = (int) l.partOffset(Part.ROW_PTR);
-                if (rowPtr(data, rp, 0) != 0) {
-                    throw ctx.fail(FormatError.BAD_INDEX, fileOffset + rp, "row_ptr[0] is " + rowPtr(data, rp, 0) + ", expected 0");
-                }
-                for (int r = 0; r < rows; r++) {
-                    long from = rowPtr(data, rp, r);
-                    long to = rowPtr(data, rp, r + 1);
-                    if (to < from || to - from > limit) {
-                        throw ctx.fail(FormatError.BAD_INDEX, fileOffset + rp + 4L * (r + 1), "row_ptr[" + (r + 1) + "] is " + to
-                                + " after " + from + ", expected between them and " + (from + limit));
-                    }
-                }
-                if (rowPtr(data, rp, rows) != l.count()) {
-                    throw ctx.fail(FormatError.BAD_INDEX, fileOffset + rp + 4L * rows, "row_ptr[" + rows + "] is "
-                            + rowPtr(data, rp, rows) + ", expected the stored count " + l.count());
-                }
-                int idx = (int) l.partOffset(Part.INDICES);
-                boolean delta = l.index() == IndexFormat.U8_DELTA;
-                for (int r = 0; r < rows; r++) {
-                    long prev = -1;
-                    for (long k = rowPtr(data, rp, r); k < rowPtr(data, rp, r + 1); k++) {
-                        long stored = index(data, idx, l.index(), k);
-                        long column = delta ? prev + 1 + stored : stored;
-                        if (column >= limit || column <= prev) {
-                            throw ctx.fail(FormatError.BAD_INDEX, fileOffset + idx + k * l.index().width(), (blocks ? "block-column" : "column")
-                                    + " index " + column + " in " + row + r + (column <= prev ? " does not increase (previous " + prev + ")"
-                                    : " is out of range, expected < " + limit));
-                        }
-                        prev = column;
-                    }
-                }
-                break;
-            }
-            case BITMAP: {
-                int bm = (int) l.partOffset(Part.BITMAP);
-                int rowBytes = (cols + 7) / 8;
-                int padMask = cols % 8 == 0 ? 0 : 0xFF << (cols % 8) & 0xFF;
-                long population = 0;
-                for (int r = 0; r < rows; r++) {
-                    for (int i = 0; i < rowBytes; i++) {
-                        int v = data.get(bm + r * rowBytes + i) & 0xFF;
-                        if (i == rowBytes - 1 && (v & padMask) != 0) {
-                            throw ctx.fail(FormatError.BAD_INDEX, fileOffset + bm + (long) r * rowBytes + i, "bitmap pad bits of row " + r + " are set");
-                        }
-                        population += Integer.bitCount(v);
-                    }
-                }
-                if (population != l.count()) {
-                    throw ctx.fail(FormatError.BAD_INDEX, fileOffset + bm, "bitmap has " + population + " set bits, expected the stored count " + l.count());
-                }
-                break;
-            }
-            default:
-                break;
+        long verified = switch (l.encoding()) {
+            case DENSE -> 0;   // nothing beyond the scales and bool bytes above
+            case BLOCK_SPARSE, CSR, COLUMN_BLOCK_SPARSE -> validateIndexed(l, data, fileOffset, ctx, rows, cols);
+            case BITMAP -> validateBitmap(l, data, fileOffset, ctx, rows, cols);
+        };
+        assert verified == l.count();
+    }
+
+    /** Row pointers and (block-)column indices of BLOCK_SPARSE, CSR and COLUMN_BLOCK_SPARSE; returns the stored count they hold. */
+    private static long validateIndexed(TensorLayout l, ByteBuffer data, long fileOffset, Cursor ctx, int rows, int cols) {
+        boolean blocks = l.encoding() == Encoding.BLOCK_SPARSE;
+        long limit = blocks ? l.blocksPerRow() : cols;
+        String row = l.encoding().groupsRows() ? "row group " : "row ";
+        rows = l.encoding().groupsRows() ? (int) l.rowGroups() : rows;
+        int rp = (int) l.partOffset(Part.ROW_PTR);
+        if (rowPtr(data, rp, 0) != 0) {
+            throw ctx.fail(FormatError.BAD_INDEX, fileOffset + rp, "row_ptr[0] is " + rowPtr(data, rp, 0) + ", expected 0");
         }
+        for (int r = 0; r < rows; r++) {
+            long from = rowPtr(data, rp, r);
+            long to = rowPtr(data, rp, r + 1);
+            if (to < from || to - from > limit) {
+                throw ctx.fail(FormatError.BAD_INDEX, fileOffset + rp + 4L * (r + 1), "row_ptr[" + (r + 1) + "] is " + to
+                        + " after " + from + ", expected between them and " + (from + limit));
+            }
+        }
+        if (rowPtr(data, rp, rows) != l.count()) {
+            throw ctx.fail(FormatError.BAD_INDEX, fileOffset + rp + 4L * rows, "row_ptr[" + rows + "] is "
+                    + rowPtr(data, rp, rows) + ", expected the stored count " + l.count());
+        }
+        int idx = (int) l.partOffset(Part.INDICES);
+        boolean delta = l.index() == IndexFormat.U8_DELTA;
+        for (int r = 0; r < rows; r++) {
+            long prev = -1;
+            for (long k = rowPtr(data, rp, r); k < rowPtr(data, rp, r + 1); k++) {
+                long stored = index(data, idx, l.index(), k);
+                long column = delta ? prev + 1 + stored : stored;
+                if (column >= limit || column <= prev) {
+                    throw ctx.fail(FormatError.BAD_INDEX, fileOffset + idx + k * l.index().width(), (blocks ? "block-column" : "column")
+                            + " index " + column + " in " + row + r + (column <= prev ? " does not increase (previous " + prev + ")"
+                            : " is out of range, expected < " + limit));
+                }
+                prev = column;
+            }
+        }
+        return l.count();
+    }
+
+    /** Bitmap pad bits and population; returns the population. */
+    private static long validateBitmap(TensorLayout l, ByteBuffer data, long fileOffset, Cursor ctx, int rows, int cols) {
+        int bm = (int) l.partOffset(Part.BITMAP);
+        int rowBytes = (cols + 7) / 8;
+        int padMask = cols % 8 == 0 ? 0 : 0xFF << (cols % 8) & 0xFF;
+        long population = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < rowBytes; i++) {
+                int v = data.get(bm + r * rowBytes + i) & 0xFF;
+                if (i == rowBytes - 1 && (v & padMask) != 0) {
+                    throw ctx.fail(FormatError.BAD_INDEX, fileOffset + bm + (long) r * rowBytes + i, "bitmap pad bits of row " + r + " are set");
+                }
+                population += Integer.bitCount(v);
+            }
+        }
+        if (population != l.count()) {
+            throw ctx.fail(FormatError.BAD_INDEX, fileOffset + bm, "bitmap has " + population + " set bits, expected the stored count " + l.count());
+        }
+        return population;
     }
 
     // ---- decode ---------------------------------------------------------------------------------
@@ -462,85 +490,98 @@ final class TensorCodec {
         int cols = (int) l.cols();
         int scales = (int) l.partOffset(Part.SCALES);
         int vals = (int) l.partOffset(Part.VALUES);
-        float[] out = new float[n];
-        switch (l.encoding()) {
-            case DENSE:
-                if (vf == ValueFormat.INT4) {
-                    int g = l.blockSize();
-                    int groups = (int) l.blocksPerRow();
-                    for (int r = 0; r < rows; r++) {
-                        for (int c = 0; c < cols; c++) {
-                            float s = b.getFloat(scales + 4 * (r * groups + c / g));
-                            out[r * cols + c] = value(b, vals, vf, (long) r * ((cols + 1L) / 2 * 2) + c, s);
-                        }
-                    }
-                } else {
-                    for (int r = 0; r < rows; r++) {
-                        float s = vf.isScaled() ? b.getFloat(scales + 4 * r) : 0;
-                        for (int c = 0; c < cols; c++) {
-                            out[r * cols + c] = value(b, vals, vf, (long) r * cols + c, s);
-                        }
-                    }
-                }
-                break;
-            case BLOCK_SPARSE:
-            case CSR: {
-                int rp = (int) l.partOffset(Part.ROW_PTR);
-                int idx = (int) l.partOffset(Part.INDICES);
-                boolean delta = l.index() == IndexFormat.U8_DELTA;
-                int bs = l.encoding() == Encoding.BLOCK_SPARSE ? l.blockSize() : 1;
-                for (int r = 0; r < rows; r++) {
-                    float s = vf.isScaled() ? b.getFloat(scales + 4 * r) : 0;
-                    long prev = -1;
-                    for (long k = rowPtr(b, rp, r); k < rowPtr(b, rp, r + 1); k++) {
-                        long stored = index(b, idx, l.index(), k);
-                        prev = delta ? prev + 1 + stored : stored;
-                        for (int e = 0; e < bs; e++) {
-                            long c = prev * bs + e;
-                            if (c < cols) {
-                                out[(int) (r * (long) cols + c)] = value(b, vals, vf, k * bs + e, s);
-                            }
-                        }
-                    }
-                }
-                break;
-            }
-            case COLUMN_BLOCK_SPARSE: {
-                int rp = (int) l.partOffset(Part.ROW_PTR);
-                int idx = (int) l.partOffset(Part.INDICES);
-                int bs = l.blockSize();
-                for (int g = 0; g < l.rowGroups(); g++) {
-                    for (long k = rowPtr(b, rp, g); k < rowPtr(b, rp, g + 1); k++) {
-                        long c = index(b, idx, l.index(), k);
-                        for (int e = 0; e < bs; e++) {
-                            long r = (long) g * bs + e;
-                            if (r < rows) {
-                                float s = vf.isScaled() ? b.getFloat(scales + 4 * (int) r) : 0;
-                                out[(int) (r * cols + c)] = value(b, vals, vf, k * bs + e, s);
-                            }
-                        }
-                    }
-                }
-                break;
-            }
-            case BITMAP: {
-                int bm = (int) l.partOffset(Part.BITMAP);
-                int rowBytes = (cols + 7) / 8;
-                long k = 0;
-                for (int r = 0; r < rows; r++) {
-                    float s = vf.isScaled() ? b.getFloat(scales + 4 * r) : 0;
-                    for (int c = 0; c < cols; c++) {
-                        if ((b.get(bm + r * rowBytes + c / 8) >> (c % 8) & 1) != 0) {
-                            out[r * cols + c] = value(b, vals, vf, k++, s);
-                        }
-                    }
-                }
-                break;
-            }
-            default:
-                throw new AssertionError(l.encoding());
-        }
+        float[] out = switch (l.encoding()) {
+            case DENSE -> decodeDense(b, l, rows, cols, scales, vals, new float[n]);
+            case BLOCK_SPARSE, CSR -> decodeRows(b, l, rows, cols, scales, vals, new float[n]);
+            case COLUMN_BLOCK_SPARSE -> decodeColumnBlocks(b, l, rows, cols, scales, vals, new float[n]);
+            case BITMAP -> decodeBitmap(b, l, rows, cols, scales, vals, new float[n]);
+        };
         return Tensor.ofFloats(shape, out);
+    }
+
+    /** Dense int8/int4/f16 values into out. */
+    private static float[] decodeDense(ByteBuffer b, TensorLayout l, int rows, int cols, int scales, int vals, float[] out) {
+        ValueFormat vf = l.values();
+        if (vf == ValueFormat.INT4) {
+            int g = l.blockSize();
+            int groups = (int) l.blocksPerRow();
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    float s = b.getFloat(scales + 4 * (r * groups + c / g));
+                    out[r * cols + c] = value(b, vals, vf, (long) r * ((cols + 1L) / 2 * 2) + c, s);
+                }
+            }
+        } else {
+            for (int r = 0; r < rows; r++) {
+                float s = vf.isScaled() ? b.getFloat(scales + 4 * r) : 0;
+                for (int c = 0; c < cols; c++) {
+                    out[r * cols + c] = value(b, vals, vf, (long) r * cols + c, s);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** BLOCK_SPARSE and CSR rows into out. */
+    private static float[] decodeRows(ByteBuffer b, TensorLayout l, int rows, int cols, int scales, int vals, float[] out) {
+        ValueFormat vf = l.values();
+        int rp = (int) l.partOffset(Part.ROW_PTR);
+        int idx = (int) l.partOffset(Part.INDICES);
+        boolean delta = l.index() == IndexFormat.U8_DELTA;
+        int bs = l.encoding() == Encoding.BLOCK_SPARSE ? l.blockSize() : 1;
+        for (int r = 0; r < rows; r++) {
+            float s = vf.isScaled() ? b.getFloat(scales + 4 * r) : 0;
+            long prev = -1;
+            for (long k = rowPtr(b, rp, r); k < rowPtr(b, rp, r + 1); k++) {
+                long stored = index(b, idx, l.index(), k);
+                prev = delta ? prev + 1 + stored : stored;
+                for (int e = 0; e < bs; e++) {
+                    long c = prev * bs + e;
+                    if (c < cols) {
+                        out[(int) (r * (long) cols + c)] = value(b, vals, vf, k * bs + e, s);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** COLUMN_BLOCK_SPARSE row groups into out. */
+    private static float[] decodeColumnBlocks(ByteBuffer b, TensorLayout l, int rows, int cols, int scales, int vals, float[] out) {
+        ValueFormat vf = l.values();
+        int rp = (int) l.partOffset(Part.ROW_PTR);
+        int idx = (int) l.partOffset(Part.INDICES);
+        int bs = l.blockSize();
+        for (int g = 0; g < l.rowGroups(); g++) {
+            for (long k = rowPtr(b, rp, g); k < rowPtr(b, rp, g + 1); k++) {
+                long c = index(b, idx, l.index(), k);
+                for (int e = 0; e < bs; e++) {
+                    long r = (long) g * bs + e;
+                    if (r < rows) {
+                        float s = vf.isScaled() ? b.getFloat(scales + 4 * (int) r) : 0;
+                        out[(int) (r * cols + c)] = value(b, vals, vf, k * bs + e, s);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** BITMAP rows into out. */
+    private static float[] decodeBitmap(ByteBuffer b, TensorLayout l, int rows, int cols, int scales, int vals, float[] out) {
+        ValueFormat vf = l.values();
+        int bm = (int) l.partOffset(Part.BITMAP);
+        int rowBytes = (cols + 7) / 8;
+        long k = 0;
+        for (int r = 0; r < rows; r++) {
+            float s = vf.isScaled() ? b.getFloat(scales + 4 * r) : 0;
+            for (int c = 0; c < cols; c++) {
+                if ((b.get(bm + r * rowBytes + c / 8) >> (c % 8) & 1) != 0) {
+                    out[r * cols + c] = value(b, vals, vf, k++, s);
+                }
+            }
+        }
+        return out;
     }
 
     private static Tensor decodeNative(DataType type, int[] shape, int n, ByteBuffer b) {

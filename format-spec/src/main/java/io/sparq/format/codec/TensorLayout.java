@@ -76,11 +76,11 @@ public record TensorLayout(DataType type, int[] shape, Encoding encoding, ValueF
 
     /** Number of values in the VALUES array: every element, count × B for BLOCK_SPARSE, or count. */
     public long storedValues() {
-        switch (encoding) {
-            case DENSE: return elements();
-            case BLOCK_SPARSE: case COLUMN_BLOCK_SPARSE: return Math.multiplyExact(count, blockSize);
-            default: return count;
-        }
+        return switch (encoding) {
+            case DENSE -> elements();
+            case BLOCK_SPARSE, COLUMN_BLOCK_SPARSE -> Math.multiplyExact(count, blockSize);
+            case CSR, BITMAP -> count;
+        };
     }
 
     /** Length in bytes of one array of this tensor (0 for arrays the encoding does not have). */
@@ -89,28 +89,17 @@ public record TensorLayout(DataType type, int[] shape, Encoding encoding, ValueF
             return 0;
         }
         long rows = rows();
-        switch (part) {
-            case ROW_PTR:
-                return Math.multiplyExact(Math.addExact(encoding.groupsRows() ? rowGroups() : rows, 1), 4);
-            case SCALES:
-                if (!values.isScaled()) {
-                    return 0;
-                }
-                long scales = encoding == Encoding.DENSE && values == ValueFormat.INT4
-                        ? Math.multiplyExact(rows, blocksPerRow()) : rows;
-                return Math.multiplyExact(scales, 4);
-            case INDICES:
-                return Math.multiplyExact(count, index.width());
-            case BITMAP:
-                return Math.multiplyExact(rows, ceilDiv(cols(), 8));
-            case VALUES:
-                if (encoding == Encoding.DENSE && values == ValueFormat.INT4) {
-                    return Math.multiplyExact(rows, ceilDiv(cols(), 2));   // each row starts on a byte
-                }
-                return values.bytesFor(storedValues(), type);
-            default:
-                throw new AssertionError(part);
-        }
+        return switch (part) {
+            case ROW_PTR -> Math.multiplyExact(Math.addExact(encoding.groupsRows() ? rowGroups() : rows, 1), 4);
+            case SCALES -> !values.isScaled() ? 0
+                    : Math.multiplyExact(encoding == Encoding.DENSE && values == ValueFormat.INT4
+                            ? Math.multiplyExact(rows, blocksPerRow()) : rows, 4);
+            case INDICES -> Math.multiplyExact(count, index.width());
+            case BITMAP -> Math.multiplyExact(rows, ceilDiv(cols(), 8));
+            case VALUES -> encoding == Encoding.DENSE && values == ValueFormat.INT4
+                    ? Math.multiplyExact(rows, ceilDiv(cols(), 2))   // each row starts on a byte
+                    : values.bytesFor(storedValues(), type);
+        };
     }
 
     /** Offset of an array from the tensor's first byte: each array starts at the next multiple of 8. */
@@ -159,15 +148,11 @@ public record TensorLayout(DataType type, int[] shape, Encoding encoding, ValueF
             return new Problem(FormatError.BAD_VALUE, describe() + " applies to float32 tensors only, this one is "
                     + type.displayName());
         }
-        boolean indexOk;
-        switch (encoding) {
-            case BLOCK_SPARSE:
-            case COLUMN_BLOCK_SPARSE:
-                indexOk = index == IndexFormat.U8 || index == IndexFormat.U16 || index == IndexFormat.U32;
-                break;
-            case CSR: indexOk = index == IndexFormat.U8_DELTA || index == IndexFormat.U16 || index == IndexFormat.U32; break;
-            default: indexOk = index == IndexFormat.NONE;
-        }
+        boolean indexOk = switch (encoding) {
+            case BLOCK_SPARSE, COLUMN_BLOCK_SPARSE -> index == IndexFormat.U8 || index == IndexFormat.U16 || index == IndexFormat.U32;
+            case CSR -> index == IndexFormat.U8_DELTA || index == IndexFormat.U16 || index == IndexFormat.U32;
+            case DENSE, BITMAP -> index == IndexFormat.NONE;
+        };
         if (!indexOk) {
             return new Problem(FormatError.BAD_VALUE, "index format " + index.displayName() + " is not allowed for "
                     + encoding.displayName());
@@ -176,13 +161,12 @@ public record TensorLayout(DataType type, int[] shape, Encoding encoding, ValueF
             return new Problem(FormatError.BAD_VALUE, "block size " + blockSize + " is not allowed for " + describe()
                     + ", expected one of " + Arrays.toString(allowedBlockSizes(encoding, values)));
         }
-        long maxCount;
-        switch (encoding) {
-            case DENSE: maxCount = 0; break;
-            case BLOCK_SPARSE: maxCount = rows * blocksPerRow(); break;
-            case COLUMN_BLOCK_SPARSE: maxCount = rowGroups() * cols(); break;
-            default: maxCount = n;
-        }
+        long maxCount = switch (encoding) {
+            case DENSE -> 0;
+            case BLOCK_SPARSE -> rows * blocksPerRow();
+            case COLUMN_BLOCK_SPARSE -> rowGroups() * cols();
+            case CSR, BITMAP -> n;
+        };
         if (count < 0 || count > maxCount) {
             return new Problem(FormatError.BAD_VALUE, "stored " + (blockSize != 0 && encoding.isSparse() ? "block" : "element")
                     + " count " + Long.toUnsignedString(count) + " is outside [0, " + maxCount + "]");

@@ -119,10 +119,9 @@ public final class WeightMatrices {
         int rows = (int) layout.rows();
         int cols = (int) layout.cols();
         ValueFormat vf = layout.values();
-        switch (layout.encoding()) {
-            case DENSE:
-                return dense(stored, kernels, rows, cols);
-            case BLOCK_SPARSE: {
+        return switch (layout.encoding()) {
+            case DENSE -> dense(stored, kernels, rows, cols);
+            case BLOCK_SPARSE -> {
                 int b = layout.blockSize();
                 int count = (int) layout.count();
                 int[] rowPtr = ints(stored.part(Part.ROW_PTR), rows + 1);
@@ -131,12 +130,12 @@ public final class WeightMatrices {
                     blockCol[t] *= b;
                 }
                 if (vf == ValueFormat.INT8 || vf == ValueFormat.INT4) {
-                    return new BlockSparseInt8Matrix(kernels, b, rowPtr, blockCol, codes(stored, vf, count * b),
+                    yield new BlockSparseInt8Matrix(kernels, b, rowPtr, blockCol, codes(stored, vf, count * b),
                             floats(stored.part(Part.SCALES), rows), rows, cols);
                 }
-                return new BlockSparseF32Matrix(kernels, b, rowPtr, blockCol, values(stored, vf, count * b), rows, cols);
+                yield new BlockSparseF32Matrix(kernels, b, rowPtr, blockCol, values(stored, vf, count * b), rows, cols);
             }
-            case COLUMN_BLOCK_SPARSE: {
+            case COLUMN_BLOCK_SPARSE -> {
                 int b = layout.blockSize();
                 int count = (int) layout.count();
                 int groups = (int) layout.rowGroups();
@@ -145,11 +144,11 @@ public final class WeightMatrices {
                 if (vf == ValueFormat.INT8 || vf == ValueFormat.INT4) {
                     float[] scales = new float[groups * b];   // zero past the last row, as the codes there
                     stored.part(Part.SCALES).asFloatBuffer().get(scales, 0, rows);
-                    return new ColumnBlockInt8Matrix(kernels, b, groupPtr, col, codes(stored, vf, count * b), scales, rows, cols);
+                    yield new ColumnBlockInt8Matrix(kernels, b, groupPtr, col, codes(stored, vf, count * b), scales, rows, cols);
                 }
-                return new ColumnBlockF32Matrix(kernels, b, groupPtr, col, values(stored, vf, count * b), rows, cols);
+                yield new ColumnBlockF32Matrix(kernels, b, groupPtr, col, values(stored, vf, count * b), rows, cols);
             }
-            case CSR: {
+            case CSR -> {
                 int count = (int) layout.count();
                 int[] rowPtr = ints(stored.part(Part.ROW_PTR), rows + 1);
                 int[] col = indices(stored.part(Part.INDICES), layout.index(), count);
@@ -160,9 +159,9 @@ public final class WeightMatrices {
                         }
                     }
                 }
-                return csr(stored, kernels, vf, rowPtr, col, rows, cols);
+                yield csr(stored, kernels, vf, rowPtr, col, rows, cols);
             }
-            case BITMAP: {
+            case BITMAP -> {
                 int count = (int) layout.count();
                 ByteBuffer bits = stored.part(Part.BITMAP);
                 int rowBytes = (cols + 7) / 8;
@@ -177,11 +176,9 @@ public final class WeightMatrices {
                     }
                     rowPtr[r + 1] = t;
                 }
-                return csr(stored, kernels, vf, rowPtr, col, rows, cols);
+                yield csr(stored, kernels, vf, rowPtr, col, rows, cols);
             }
-            default:
-                throw new AssertionError(layout.encoding());
-        }
+        };
     }
 
     private static WeightMatrix dense(EncodedTensor stored, Kernels kernels, int rows, int cols) {
@@ -271,12 +268,12 @@ public final class WeightMatrices {
     private static int[] indices(ByteBuffer b, IndexFormat format, int n) {
         int[] out = new int[n];
         for (int i = 0; i < n; i++) {
-            switch (format) {
-                case U8:
-                case U8_DELTA: out[i] = Byte.toUnsignedInt(b.get(i)); break;
-                case U16: out[i] = Short.toUnsignedInt(b.getShort(2 * i)); break;
-                default: out[i] = b.getInt(4 * i);
-            }
+            out[i] = switch (format) {
+                case U8, U8_DELTA -> Byte.toUnsignedInt(b.get(i));
+                case U16 -> Short.toUnsignedInt(b.getShort(2 * i));
+                case U32 -> b.getInt(4 * i);
+                case NONE -> throw new IllegalArgumentException("no index array to read");
+            };
         }
         return out;
     }

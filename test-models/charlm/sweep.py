@@ -1,0 +1,162 @@
+"""The accuracy experiment's sweep: prune a dense character LM with `sparq convert` at several
+sparsities and schedules, fine-tune it, and score every result on the held-out windows.
+
+    python3 test-models/charlm/sweep.py                       # the whole protocol, 2 runs at a time
+    python3 test-models/charlm/sweep.py --only 'cubic-90-*'   # a subset, by run name glob
+    python3 test-models/charlm/sweep.py --list                # the runs and which are done
+
+Run from anywhere after train_dense.py has trained the models the runs name. Each run is
+`sparq convert MODEL --sparsity S --schedule K --block 1 --quantize int8 --optimize size --data
+.cache/finetune.npz --labels .cache/finetune_labels.npz --steps F --batch 32 --seed N
+--validation 0.02 --emit-onnx ...` with the fine-tuning budget F = 20 % of the dense model's
+training steps (runs/<model>.train.json), each sparq on one kernel thread. Held-out bits per
+character are measured twice: the fp32 weights (--emit-onnx) through onnxruntime and the int8
+.sparq through `sparq run`, both with eval_bpc.py.
+
+Every finished run writes runs/<run>.json (settings, non-zero weights counted in the emitted ONNX,
+both bpc figures, bytes, seconds, the fine-tuning curve) and runs/<run>.log (convert's output);
+a run whose JSON exists is skipped, so an interrupted sweep carries on where it stopped.
+Large files (.sparq, .onnx, logits) stay in .cache/sweep/.
+"""
+import argparse
+import concurrent.futures
+import fnmatch
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+RUNS = os.path.join(HERE, "runs")
+WORK = os.path.join(HERE, ".cache", "sweep")
+SPARQ = os.path.join(ROOT, "sparq")
+sys.path.insert(0, HERE)
+from eval_bpc import bpc, nll_bits  # noqa: E402
+
+LARGE = "charlm_mid"
+SMALL = ["charlm_mid_small48", "charlm_mid_small72", "charlm_mid_small121", "charlm_mid_small177"]
+SPARSITIES = [0.5, 0.75, 0.9, 0.95]
+SCHEDULES = ["cubic", "narang", "oneshot"]
+SEEDS_AT_90 = [1, 2, 3]
+BATCH = 32
+BUDGET = 0.2   # fine-tuning steps as a share of the dense model's training steps
+
+
+def plan():
+    """Every run of the protocol: (name, model, sparsity, schedule, seed)."""
+    runs = [("%s-dense-s1" % LARGE, LARGE, 0.0, "none", 1)]
+    for schedule in SCHEDULES:
+        for sparsity in SPARSITIES:
+            seeds = SEEDS_AT_90 if sparsity == 0.9 else [1]
+            for seed in seeds:
+                runs.append(("%s-%s-%d-s%d" % (LARGE, schedule, round(100 * sparsity), seed), LARGE, sparsity,
+                             schedule, seed))
+    runs += [("%s-dense-s1" % small, small, 0.0, "none", 1) for small in SMALL]
+    # the 90 % points first (the claims), then the rest
+    return sorted(runs, key=lambda r: (r[2] != 0.9 and r[2] != 0.0, r[4], r[0]))
+
+
+def nonzeros(onnx_path):
+    """(non-zero, total) weights of the LSTM W and R inputs and the MatMul/Gemm weights."""
+    model = onnx.load(onnx_path)
+    inits = {i.name: i for i in model.graph.initializer}
+    names = set()
+    for node in model.graph.node:
+        if node.op_type in ("LSTM", "GRU", "RNN"):
+            names.update(node.input[1:3])
+        elif node.op_type in ("MatMul", "Gemm"):
+            names.update(n for n in node.input[:2] if n in inits)
+    nz = total = 0
+    for n in names:
+        if n in inits:
+            a = numpy_helper.to_array(inits[n])
+            nz += int(np.count_nonzero(a))
+            total += a.size
+    return nz, total
+
+
+def dense_steps(model):
+    with open(os.path.join(RUNS, model + ".train.json")) as f:
+        return json.load(f)["steps"]
+
+
+def run(name, model, sparsity, schedule, seed, steps):
+    began = time.time()
+    os.makedirs(WORK, exist_ok=True)
+    out = os.path.join(WORK, name + ".sparq")
+    emitted = os.path.join(WORK, name + ".onnx")
+    cmd = [SPARQ, "convert", os.path.join(HERE, model + ".onnx"), "-o", out, "--sparsity", str(sparsity),
+           "--block", "1", "--quantize", "int8", "--optimize", "size",
+           "--data", os.path.join(HERE, ".cache", "finetune.npz"),
+           "--labels", os.path.join(HERE, ".cache", "finetune_labels.npz"),
+           "--steps", str(steps), "--batch", str(BATCH), "--seed", str(seed), "--validation", "0.02",
+           "--emit-onnx", emitted, "--json"]
+    if schedule != "none":
+        cmd += ["--schedule", schedule]
+    env = dict(os.environ, SPARQ_PROGRESS="lines", SPARQ_JAVA_OPTS="-Dsparq.threads=1")
+    with open(os.path.join(RUNS, name + ".log"), "w") as log:
+        log.write("$ " + " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd) + "\n")
+        log.flush()
+        done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
+    if done.returncode != 0:
+        raise RuntimeError("%s: sparq convert exited %d, see runs/%s.log" % (name, done.returncode, name))
+    report = json.loads(done.stdout)
+    held_x = np.load(os.path.join(HERE, "heldout.npz"))["tokens"]
+    held_y = np.load(os.path.join(HERE, "heldout_labels.npz"))["logits"]
+    fp32 = bpc(emitted, held_x, held_y)
+    logits = os.path.join(WORK, name + ".logits.npz")
+    subprocess.run([SPARQ, "run", out, "--inputs", os.path.join(HERE, "heldout.npz"), "-o", logits], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    int8 = nll_bits(np.load(logits)["logits"], held_y) / held_y.size
+    nz, total = nonzeros(emitted)
+    result = {"run": name, "model": model, "schedule": schedule, "sparsity": sparsity, "seed": seed,
+              "steps": steps, "batch": BATCH, "dense_steps": dense_steps(model),
+              "nonzeros": nz, "weights": total, "heldout_bpc_fp32": round(fp32, 5),
+              "heldout_bpc_int8": round(int8, 5), "sparq_bytes": os.path.getsize(out),
+              "seconds": round(time.time() - began), "fine_tuning": report.get("fine_tuning")}
+    with open(os.path.join(RUNS, name + ".json"), "w") as f:
+        json.dump(result, f, indent=1)
+        f.write("\n")
+    return "%s: %.4f bpc fp32, %.4f int8, %d non-zeros, %d s" % (name, fp32, int8, nz, result["seconds"])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="*", help="run name glob")
+    parser.add_argument("--jobs", type=int, default=2, help="runs at a time (each on one thread)")
+    parser.add_argument("--list", action="store_true")
+    args = parser.parse_args()
+    todo = []
+    for name, model, sparsity, schedule, seed in plan():
+        done = os.path.exists(os.path.join(RUNS, name + ".json"))
+        if args.list:
+            print("%-34s %s" % (name, "done" if done else "to do"))
+        elif not done and fnmatch.fnmatch(name, args.only):
+            steps = int(math.ceil(BUDGET * dense_steps(LARGE) / 100) * 100)
+            todo.append((name, model, sparsity, schedule, seed, steps))
+    if args.list:
+        return
+    os.makedirs(RUNS, exist_ok=True)
+    print("%d runs to do, %d at a time" % (len(todo), args.jobs), flush=True)
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        for line in pool.map(attempt, todo):
+            print(line, flush=True)
+
+
+def attempt(r):
+    """One run; a failure is reported and the others go on."""
+    try:
+        return run(*r)
+    except Exception as e:  # noqa: BLE001  (a sweep of hours must not stop at one failed run)
+        return "FAILED %s" % e
+
+
+if __name__ == "__main__":
+    main()
