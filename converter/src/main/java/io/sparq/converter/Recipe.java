@@ -75,6 +75,7 @@ public final class Recipe {
         TUNE_STEPS("fine_tune.steps", Type.INTEGER, Range.atLeast(1)),
         BATCH("fine_tune.batch", Type.INTEGER, Range.atLeast(1)),
         LR("fine_tune.lr", Type.NUMBER, Range.POSITIVE),
+        LR_DECAY("fine_tune.lr_decay", Type.STRING, Range.ANY, "whole", "after_pruning"),
         LOSS("fine_tune.loss", Type.STRING, Range.ANY, "auto", "kl", "mse", "ce"),
         BPTT("fine_tune.bptt", Type.INTEGER, Range.atLeast(0)),
         SEED("fine_tune.seed", Type.INTEGER, Range.ANY),
@@ -132,6 +133,8 @@ public final class Recipe {
 
     /** Fine-tuning defaults when the recipe and flags leave them out. */
     public static final long DEFAULT_TUNE_STEPS = 1000;
+    /** When the learning rate decays: over every step after warm-up, or only after the last mask update. */
+    public static final String DEFAULT_LR_DECAY = "whole";
 
     private final Map<Key, Object> values;
 
@@ -364,6 +367,7 @@ public final class Recipe {
             v.putIfAbsent(Key.TUNE_STEPS, DEFAULT_TUNE_STEPS);
             v.putIfAbsent(Key.BATCH, 16L);
             v.putIfAbsent(Key.LR, 1e-3);
+            v.putIfAbsent(Key.LR_DECAY, DEFAULT_LR_DECAY);
             v.putIfAbsent(Key.LOSS, "auto");
             v.putIfAbsent(Key.BPTT, 0L);
             v.putIfAbsent(Key.SEED, 0L);
@@ -433,6 +437,7 @@ public final class Recipe {
                 .steps(steps)
                 .batchSize(Math.toIntExact(integer(Key.BATCH, 16)))
                 .learningRate(number(Key.LR, 1e-3))
+                .holdLearningRate("after_pruning".equals(values.getOrDefault(Key.LR_DECAY, DEFAULT_LR_DECAY)))
                 .warmupSteps((int) Math.min(steps / 20, Integer.MAX_VALUE))
                 .loss(switch ((String) values.getOrDefault(Key.LOSS, "auto")) {
                     case "kl" -> LossKind.KL;

@@ -164,6 +164,11 @@ final class ConvertCommand implements Callable<Integer> {
                 description = "Peak learning rate (Adam; linear warm-up, cosine decay). Default: ${DEFAULT-VALUE}.")
         double learningRate;
 
+        @Option(names = "--lr-decay", paramLabel = "WHEN", defaultValue = Recipe.DEFAULT_LR_DECAY,
+                description = "whole: the rate decays over every step after warm-up; after_pruning: it stays at its"
+                        + " peak until the last mask update and decays over the steps after it. Default: ${DEFAULT-VALUE}.")
+        String lrDecay;
+
         @Option(names = "--loss", paramLabel = "KIND", defaultValue = "auto",
                 description = "kl, mse or ce. auto: ce for integer labels, mse for float labels; without labels kl"
                         + " when every output is a (log-)softmax, else mse. Default: ${DEFAULT-VALUE}.")
@@ -219,7 +224,8 @@ final class ConvertCommand implements Callable<Integer> {
             Map.entry("--block", Recipe.Key.BLOCK), Map.entry("--block-axis", Recipe.Key.BLOCK_AXIS),
             Map.entry("--target", Recipe.Key.TARGETS),
             Map.entry("--embeddings", Recipe.Key.EMBEDDINGS), Map.entry("--steps", Recipe.Key.TUNE_STEPS),
-            Map.entry("--batch", Recipe.Key.BATCH), Map.entry("--lr", Recipe.Key.LR), Map.entry("--loss", Recipe.Key.LOSS),
+            Map.entry("--batch", Recipe.Key.BATCH), Map.entry("--lr", Recipe.Key.LR),
+            Map.entry("--lr-decay", Recipe.Key.LR_DECAY), Map.entry("--loss", Recipe.Key.LOSS),
             Map.entry("--bptt", Recipe.Key.BPTT), Map.entry("--seed", Recipe.Key.SEED),
             Map.entry("--validation", Recipe.Key.VALIDATION), Map.entry("--quantize", Recipe.Key.QUANTIZE),
             Map.entry("--optimize", Recipe.Key.OPTIMIZE), Map.entry("--qat", Recipe.Key.QAT),

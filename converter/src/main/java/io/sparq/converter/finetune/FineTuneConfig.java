@@ -10,6 +10,8 @@ import java.util.List;
  * @param learningRate       peak rate, after warm-up
  * @param warmupSteps        linear warm-up length
  * @param decay              decay after warm-up, down to {@code minLearningRate} at the last step
+ * @param holdLearningRate   keep the peak rate until the weight constraint settles (the last mask
+ *                           update), so the decay spans only the steps after it
  * @param optimizer          ADAM (with beta1, beta2, epsilon, weightDecay) or SGD (with momentum)
  * @param clipNorm           maximum global gradient norm; 0 = no clipping
  * @param seed               seeds the validation split and the sample order; same seed, same weights
@@ -22,7 +24,7 @@ import java.util.List;
  * @param bpttTruncation     truncated BPTT length for recurrent ops; 0 = full
  */
 public record FineTuneConfig(long steps, int batchSize, double learningRate, int warmupSteps, LearningRate.Decay decay,
-                             double minLearningRate, OptimizerKind optimizer, double beta1, double beta2, double epsilon,
+                             boolean holdLearningRate, double minLearningRate, OptimizerKind optimizer, double beta1, double beta2, double epsilon,
                              double weightDecay, double momentum, double clipNorm, long seed, double validationFraction,
                              long evalEvery, boolean keepBest, LossKind loss, List<String> outputs,
                              OutputKind outputKind, int bpttTruncation) {
@@ -51,7 +53,7 @@ public record FineTuneConfig(long steps, int batchSize, double learningRate, int
 
     /** 1000 Adam steps of batch 16 at 1e-3 (5 % warm-up, cosine decay to 0), clip 1.0, 10 % validation every 100 steps, KL. */
     public static FineTuneConfig defaults() {
-        return new FineTuneConfig(1000, 16, 1e-3, 50, LearningRate.Decay.COSINE, 0, OptimizerKind.ADAM, 0.9, 0.999,
+        return new FineTuneConfig(1000, 16, 1e-3, 50, LearningRate.Decay.COSINE, false, 0, OptimizerKind.ADAM, 0.9, 0.999,
                 1e-8, 0, 0.9, 1.0, 0, 0.1, 100, true, LossKind.KL, List.of(), null, 0);
     }
 
@@ -79,6 +81,7 @@ public record FineTuneConfig(long steps, int batchSize, double learningRate, int
         private double learningRate;
         private int warmupSteps;
         private LearningRate.Decay decay;
+        private boolean holdLearningRate;
         private double minLearningRate;
         private OptimizerKind optimizer;
         private double beta1;
@@ -102,6 +105,7 @@ public record FineTuneConfig(long steps, int batchSize, double learningRate, int
             learningRate = c.learningRate;
             warmupSteps = c.warmupSteps;
             decay = c.decay;
+            holdLearningRate = c.holdLearningRate;
             minLearningRate = c.minLearningRate;
             optimizer = c.optimizer;
             beta1 = c.beta1;
@@ -125,6 +129,7 @@ public record FineTuneConfig(long steps, int batchSize, double learningRate, int
         public Builder learningRate(double v) { learningRate = v; return this; }
         public Builder warmupSteps(int v) { warmupSteps = v; return this; }
         public Builder decay(LearningRate.Decay v) { decay = v; return this; }
+        public Builder holdLearningRate(boolean v) { holdLearningRate = v; return this; }
         public Builder minLearningRate(double v) { minLearningRate = v; return this; }
         public Builder optimizer(OptimizerKind v) { optimizer = v; return this; }
         public Builder adam(double b1, double b2, double eps) { beta1 = b1; beta2 = b2; epsilon = eps; return this; }
@@ -141,7 +146,7 @@ public record FineTuneConfig(long steps, int batchSize, double learningRate, int
         public Builder bpttTruncation(int v) { bpttTruncation = v; return this; }
 
         public FineTuneConfig build() {
-            return new FineTuneConfig(steps, batchSize, learningRate, warmupSteps, decay, minLearningRate, optimizer,
+            return new FineTuneConfig(steps, batchSize, learningRate, warmupSteps, decay, holdLearningRate, minLearningRate, optimizer,
                     beta1, beta2, epsilon, weightDecay, momentum, clipNorm, seed, validationFraction, evalEvery,
                     keepBest, loss, outputs, outputKind, bpttTruncation);
         }

@@ -107,7 +107,8 @@ public final class Trainer {
         int[] trainSamples = java.util.Arrays.copyOfRange(order, validation, order.length);
         Map<String, Tensor> params = model.parameters();
         Optimizer optimizer = config.newOptimizer();
-        LearningRate schedule = config.schedule();
+        LearningRate schedule = config.holdLearningRate() ? config.schedule().holdingUntil(constraint.settlesAt())
+                : config.schedule();
         Map<String, float[]> best = null;
         double bestLoss = Double.NaN;
         long bestStep = -1;
@@ -180,7 +181,7 @@ public final class Trainer {
                 Map<String, float[]> floats = fakeQuant == null ? Map.of() : fakeQuant.roundInPlace(params);
                 valLoss = evaluate(data, valSamples, outputs, kinds);
                 FakeQuantizer.restore(params, floats);
-                if (config.keepBest() && constraint.settledAt(step) && !(valLoss >= bestLoss)) {
+                if (config.keepBest() && step >= constraint.settlesAt() && !(valLoss >= bestLoss)) {
                     best = snapshot(params);
                     bestLoss = valLoss;
                     bestStep = step;

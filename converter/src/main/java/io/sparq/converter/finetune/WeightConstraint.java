@@ -21,12 +21,12 @@ public interface WeightConstraint {
     }
 
     /**
-     * Whether the constraint no longer changes after {@code step}; the trainer keeps a best
-     * checkpoint only from such steps, since weights from an earlier, less constrained stage
-     * were never trained under the final constraint.
+     * The first step from which the constraint no longer changes (0 when it never does). The trainer
+     * keeps a best checkpoint only from there, since weights from an earlier, less constrained stage
+     * were never trained under the final constraint, and can hold its learning rate until then.
      */
-    default boolean settledAt(long step) {
-        return true;
+    default long settlesAt() {
+        return 0;
     }
 
     /**

@@ -117,8 +117,8 @@ public final class Pruner implements WeightConstraint {
 
     /** Masks change no more once the schedule's last update has run. */
     @Override
-    public boolean settledAt(long step) {
-        return step >= schedule.endStep();
+    public long settlesAt() {
+        return schedule.endStep();
     }
 
     @Override

@@ -150,6 +150,14 @@ class TrainerTest {
         assertEquals(1.0, lr.at(4, 14), 1e-12);
         assertEquals(0.55, lr.at(9, 15), 1e-12, "half way through the decay (steps 4..14)");
         assertEquals(0.1, lr.at(13, 14), 1e-12);
+        // held until step 8: the peak through step 7, then the whole cosine over steps 8..13
+        LearningRate held = lr.holdingUntil(8);
+        assertEquals(0.25, held.at(0, 14), 1e-12, "warm-up unchanged");
+        assertEquals(1.0, held.at(7, 14), 1e-12);
+        assertEquals(1.0, held.at(8, 14), 1e-12);
+        assertEquals(0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * 0.4)), held.at(10, 14), 1e-12);
+        assertEquals(0.1, held.at(13, 14), 1e-12);
+        assertEquals(lr.at(9, 15), lr.holdingUntil(2).at(9, 15), 1e-12, "a hold inside the warm-up changes nothing");
         // Adam's first step moves each weight by lr·sign(g) (bias-corrected moments are g and g²)
         Tensor w = Tensor.ofFloats(new int[] {2}, 1f, 1f);
         Optimizer.adam(0.9, 0.999, 1e-8, 0).step(Map.of("w", w), Map.of("w", Tensor.ofFloats(new int[] {2}, 3f, -0.01f)), 0.1);
