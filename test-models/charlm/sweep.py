@@ -8,7 +8,7 @@ sparsities and schedules, fine-tune it, and score every result on the held-out w
 Run from anywhere after train_dense.py has trained the models the runs name. Each run is
 `sparq convert MODEL --sparsity S --schedule K --block 1 --quantize int8 --optimize size --data
 .cache/finetune.npz --labels .cache/finetune_labels.npz --steps F --batch 32 --seed N
---validation 0.02 --emit-onnx ...` with the fine-tuning budget F = 20 % of the dense model's
+--validation 0.02 --lr-decay D --emit-onnx ...` with the fine-tuning budget F = 20 % of the dense model's
 training steps (runs/<model>.train.json), each sparq on one kernel thread. Held-out bits per
 character are measured twice: the fp32 weights (--emit-onnx) through onnxruntime and the int8
 .sparq through `sparq run`, both with eval_bpc.py.
@@ -21,9 +21,11 @@ Large files (.sparq, .onnx, logits) stay in .cache/sweep/.
 import argparse
 import concurrent.futures
 import fnmatch
+import glob
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -37,12 +39,15 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 RUNS = os.path.join(HERE, "runs")
 WORK = os.path.join(HERE, ".cache", "sweep")
 SPARQ = os.path.join(ROOT, "sparq")
+# The CLI jar the sweep runs, copied once at its start: `./sparq` rebuilds its jar whenever a source
+# is newer, which must not happen under a sweep of hours (or swap classes under a running JVM).
+PINNED_JAR = os.path.join(WORK, "sparq-cli.jar")
 sys.path.insert(0, HERE)
 from eval_bpc import bpc, nll_bits  # noqa: E402
 
 LARGE = "charlm_mid"
-SMALL = ["charlm_mid_small48", "charlm_mid_small72", "charlm_mid_small121", "charlm_mid_small177"]
-SPARSITIES = [0.5, 0.75, 0.9, 0.95]
+# the small dense models with about as many weights as the large one at 95, 90, 75 and 50 %
+SMALL = ["charlm_mid_small72", "charlm_mid_small48", "charlm_mid_small121", "charlm_mid_small177"]
 SCHEDULES = ["cubic", "narang", "oneshot"]
 SEEDS_AT_90 = [1, 2, 3]
 BATCH = 32
@@ -50,17 +55,25 @@ BUDGET = 0.2   # fine-tuning steps as a share of the dense model's training step
 
 
 def plan():
-    """Every run of the protocol: (name, model, sparsity, schedule, seed)."""
-    runs = [("%s-dense-s1" % LARGE, LARGE, 0.0, "none", 1)]
-    for schedule in SCHEDULES:
-        for sparsity in SPARSITIES:
-            seeds = SEEDS_AT_90 if sparsity == 0.9 else [1]
-            for seed in seeds:
-                runs.append(("%s-%s-%d-s%d" % (LARGE, schedule, round(100 * sparsity), seed), LARGE, sparsity,
-                             schedule, seed))
-    runs += [("%s-dense-s1" % small, small, 0.0, "none", 1) for small in SMALL]
-    # the 90 % points first (the claims), then the rest
-    return sorted(runs, key=lambda r: (r[2] != 0.9 and r[2] != 0.0, r[4], r[0]))
+    """Every run of the protocol, in the order they run: (name, model, sparsity, schedule, seed, lr_decay).
+
+    The 90 % points come first (the papers' claims), with both learning-rate decays for the gradual
+    schedules, then the small dense models, then 95 %, 75 % and 50 %, then two more seeds at 90 %.
+    """
+    def large(schedule, sparsity, seed=1, decay="whole"):
+        tag = "" if decay == "whole" else "-hold"
+        return ("%s-%s-%d-s%d%s" % (LARGE, schedule, round(100 * sparsity), seed, tag), LARGE, sparsity, schedule,
+                seed, decay)
+
+    runs = [("%s-dense-s1" % LARGE, LARGE, 0.0, "none", 1, "whole")]
+    runs += [large(k, 0.9) for k in SCHEDULES]
+    runs += [large(k, 0.9, decay="after_pruning") for k in ("cubic", "narang")]
+    runs += [("%s-dense-s1" % small, small, 0.0, "none", 1, "whole") for small in SMALL]
+    for sparsity in (0.95, 0.75, 0.5):
+        runs += [large(k, sparsity) for k in SCHEDULES]
+    for seed in SEEDS_AT_90[1:]:
+        runs += [large(k, 0.9, seed) for k in SCHEDULES]
+    return runs
 
 
 def nonzeros(onnx_path):
@@ -87,22 +100,23 @@ def dense_steps(model):
         return json.load(f)["steps"]
 
 
-def run(name, model, sparsity, schedule, seed, steps):
+def run(name, model, sparsity, schedule, seed, lr_decay, steps):
     began = time.time()
     os.makedirs(WORK, exist_ok=True)
     out = os.path.join(WORK, name + ".sparq")
     emitted = os.path.join(WORK, name + ".onnx")
-    cmd = [SPARQ, "convert", os.path.join(HERE, model + ".onnx"), "-o", out, "--sparsity", str(sparsity),
+    cmd = SPARQ_CMD + ["convert", os.path.join(HERE, model + ".onnx"), "-o", out, "--sparsity", str(sparsity),
            "--block", "1", "--quantize", "int8", "--optimize", "size",
            "--data", os.path.join(HERE, ".cache", "finetune.npz"),
            "--labels", os.path.join(HERE, ".cache", "finetune_labels.npz"),
-           "--steps", str(steps), "--batch", str(BATCH), "--seed", str(seed), "--validation", "0.02",
+           "--steps", str(steps), "--batch", str(BATCH), "--seed", str(seed), "--validation", "0.02", "--lr-decay", lr_decay,
            "--emit-onnx", emitted, "--json"]
     if schedule != "none":
         cmd += ["--schedule", schedule]
-    env = dict(os.environ, SPARQ_PROGRESS="lines", SPARQ_JAVA_OPTS="-Dsparq.threads=1")
+    env = dict(os.environ, SPARQ_PROGRESS="lines")
     with open(os.path.join(RUNS, name + ".log"), "w") as log:
-        log.write("$ " + " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd) + "\n")
+        log.write("$ sparq " + " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd[len(SPARQ_CMD):])
+                  + "\n")
         log.flush()
         done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
     if done.returncode != 0:
@@ -112,11 +126,11 @@ def run(name, model, sparsity, schedule, seed, steps):
     held_y = np.load(os.path.join(HERE, "heldout_labels.npz"))["logits"]
     fp32 = bpc(emitted, held_x, held_y)
     logits = os.path.join(WORK, name + ".logits.npz")
-    subprocess.run([SPARQ, "run", out, "--inputs", os.path.join(HERE, "heldout.npz"), "-o", logits], check=True,
+    subprocess.run(SPARQ_CMD + ["run", out, "--inputs", os.path.join(HERE, "heldout.npz"), "-o", logits], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     int8 = nll_bits(np.load(logits)["logits"], held_y) / held_y.size
     nz, total = nonzeros(emitted)
-    result = {"run": name, "model": model, "schedule": schedule, "sparsity": sparsity, "seed": seed,
+    result = {"run": name, "model": model, "schedule": schedule, "sparsity": sparsity, "seed": seed, "lr_decay": lr_decay,
               "steps": steps, "batch": BATCH, "dense_steps": dense_steps(model),
               "nonzeros": nz, "weights": total, "heldout_bpc_fp32": round(fp32, 5),
               "heldout_bpc_int8": round(int8, 5), "sparq_bytes": os.path.getsize(out),
@@ -127,6 +141,18 @@ def run(name, model, sparsity, schedule, seed, steps):
     return "%s: %.4f bpc fp32, %.4f int8, %d non-zeros, %d s" % (name, fp32, int8, nz, result["seconds"])
 
 
+SPARQ_CMD = ["java", "--add-modules", "jdk.incubator.vector", "-Dsparq.threads=1", "-jar", PINNED_JAR]
+
+
+def pin_jar():
+    """Builds the CLI jar if needed (through ./sparq) and copies it to PINNED_JAR."""
+    subprocess.run([SPARQ, "version"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    jar = glob.glob(os.path.join(ROOT, "converter", "target", "sparq-converter-*-cli.jar"))[0]
+    os.makedirs(WORK, exist_ok=True)
+    shutil.copyfile(jar, PINNED_JAR + ".tmp")
+    os.replace(PINNED_JAR + ".tmp", PINNED_JAR)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="*", help="run name glob")
@@ -134,16 +160,17 @@ def main():
     parser.add_argument("--list", action="store_true")
     args = parser.parse_args()
     todo = []
-    for name, model, sparsity, schedule, seed in plan():
+    for name, model, sparsity, schedule, seed, lr_decay in plan():
         done = os.path.exists(os.path.join(RUNS, name + ".json"))
         if args.list:
             print("%-34s %s" % (name, "done" if done else "to do"))
         elif not done and fnmatch.fnmatch(name, args.only):
             steps = int(math.ceil(BUDGET * dense_steps(LARGE) / 100) * 100)
-            todo.append((name, model, sparsity, schedule, seed, steps))
+            todo.append((name, model, sparsity, schedule, seed, lr_decay, steps))
     if args.list:
         return
     os.makedirs(RUNS, exist_ok=True)
+    pin_jar()
     print("%d runs to do, %d at a time" % (len(todo), args.jobs), flush=True)
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         for line in pool.map(attempt, todo):

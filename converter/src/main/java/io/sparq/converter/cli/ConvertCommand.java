@@ -91,56 +91,13 @@ final class ConvertCommand implements Callable<Integer> {
     List<String> batchAxes = new ArrayList<>();
 
     @CommandLine.ArgGroup(validate = false, heading = "%nPruning:%n")
-    PruneOptions prune = new PruneOptions();
+    PruneFlags prune = new PruneFlags();
 
     @CommandLine.ArgGroup(validate = false, heading = "%nFine-tuning (with --data):%n")
     TuneOptions tune = new TuneOptions();
 
     @CommandLine.ArgGroup(validate = false, heading = "%nQuantization and encoding:%n")
     EncodeOptions encode = new EncodeOptions();
-
-    /** Flags that choose what is pruned and how fast. */
-    static final class PruneOptions {
-        @Option(names = "--sparsity", paramLabel = "S", description = "Final sparsity of every prunable weight, 0 <= S < 1.")
-        Double sparsity;
-
-        @Option(names = "--schedule", paramLabel = "KIND", defaultValue = "cubic",
-                description = "cubic (Zhu & Gupta), narang (threshold ramp of Narang et al.) or oneshot (prune, then"
-                        + " fine-tune with fixed masks). Default: ${DEFAULT-VALUE}.")
-        String schedule;
-
-        @Option(names = "--prune-steps", paramLabel = "N",
-                description = "Steps over which the sparsity ramps up. Default: 3/4 of --steps, so the last quarter"
-                        + " fine-tunes with the final masks.")
-        Long pruneSteps;
-
-        @Option(names = "--frequency", paramLabel = "STEPS",
-                description = "Steps between mask updates. Default: the ramp / 20 (at least 1).")
-        Long frequency;
-
-        @Option(names = "--block", paramLabel = "B", defaultValue = "16",
-                description = "Mask granularity: 1xB blocks along the input axis, B = 4, 8, 16, which the fast kernels"
-                        + " run; or 1, unstructured (the most accurate, and as small, but at 90 %% no faster than"
-                        + " dense int8). Default: ${DEFAULT-VALUE}.")
-        int block;
-
-        @Option(names = "--block-axis", paramLabel = "AXIS", defaultValue = "input",
-                description = "Which way blocks lie: input (1xB, along a row) or output (Bx1, B outputs of one input,"
-                        + " stored as column_block_sparse, whose kernels run fastest). Default: ${DEFAULT-VALUE}.")
-        String blockAxis;
-
-        @Option(names = "--target", paramLabel = "GLOB=S",
-                description = "Per-tensor sparsity by initializer-name glob, e.g. 'onnx::LSTM_1*=0.95'; later ones win.")
-        List<String> targets;
-
-        @Option(names = "--embeddings", description = "Prune embedding tables (Gather) too.")
-        boolean embeddings;
-
-        @Option(names = "--recipe", paramLabel = "FILE",
-                description = "YAML recipe: pruning, fine-tuning and quantization settings (docs/recipes.md). Flags given"
-                        + " too override its values (--target rules are added after its targets).")
-        Path recipe;
-    }
 
     /** Flags of the fine-tuning run. */
     static final class TuneOptions {
@@ -218,12 +175,8 @@ final class ConvertCommand implements Callable<Integer> {
     }
 
     /** The flags that are recipe settings, and the keys they stand for; given flags override the recipe. */
-    private static final Map<String, Recipe.Key> RECIPE_KEYS = Map.ofEntries(
-            Map.entry("--sparsity", Recipe.Key.SPARSITY), Map.entry("--schedule", Recipe.Key.SCHEDULE),
-            Map.entry("--prune-steps", Recipe.Key.STEPS), Map.entry("--frequency", Recipe.Key.FREQUENCY),
-            Map.entry("--block", Recipe.Key.BLOCK), Map.entry("--block-axis", Recipe.Key.BLOCK_AXIS),
-            Map.entry("--target", Recipe.Key.TARGETS),
-            Map.entry("--embeddings", Recipe.Key.EMBEDDINGS), Map.entry("--steps", Recipe.Key.TUNE_STEPS),
+    private static final Map<String, Recipe.Key> RECIPE_KEYS = PruneFlags.withRecipeKeys(
+            Map.entry("--steps", Recipe.Key.TUNE_STEPS),
             Map.entry("--batch", Recipe.Key.BATCH), Map.entry("--lr", Recipe.Key.LR),
             Map.entry("--lr-decay", Recipe.Key.LR_DECAY), Map.entry("--loss", Recipe.Key.LOSS),
             Map.entry("--bptt", Recipe.Key.BPTT), Map.entry("--seed", Recipe.Key.SEED),

@@ -38,22 +38,24 @@ import java.util.concurrent.Callable;
                 + " summary. --csv writes every step, not only the updates. See docs/pruning.md.",
         footerHeading = "%nExamples:%n",
         footer = {
-            "  sparq schedule --sparsity 0.9 --steps 10000 --frequency 100",
-            "  sparq schedule --schedule narang --theta 1e-5 --steps 6000 --ramp 4000 \\",
-            "      --csv eps.csv",
-            "  sparq schedule --schedule narang --sparsity 0.9 --steps 6000 \\",
+            "  sparq schedule --sparsity 0.9 --prune-steps 10000 --frequency 100",
+            "  sparq schedule --sparsity 0.9 --steps 2000 --model model.onnx --block 8",
+            "  sparq schedule --schedule narang --theta 1e-5 --prune-steps 6000 \\",
+            "      --ramp 4000 --csv eps.csv",
+            "  sparq schedule --schedule narang --sparsity 0.9 --prune-steps 6000 \\",
             "      --model model.onnx --block 8",
             "  sparq schedule --recipe prune.yaml --model model.onnx"})
 final class ScheduleCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--schedule", paramLabel = "KIND", defaultValue = "cubic",
-            description = "cubic (Zhu & Gupta), narang (threshold ramp) or oneshot. Default: ${DEFAULT-VALUE}.")
-    String kind;
+    @CommandLine.ArgGroup(validate = false, heading = "%nPruning (as convert takes them):%n")
+    PruneFlags prune = new PruneFlags();
 
-    @Option(names = "--sparsity", paramLabel = "S", description = "Final sparsity, 0 <= S < 1 (narang: derives θ per tensor; needs --model).")
-    Double sparsity;
+    @Option(names = "--steps", paramLabel = "N",
+            description = "Training steps, as convert's --steps: the ramp (--prune-steps) defaults to 3/4 of them."
+                    + " Default: 1000.")
+    Long steps;
 
     @Option(names = "--initial-sparsity", paramLabel = "S", defaultValue = "0",
             description = "cubic s_i, the sparsity of the first update. Default: ${DEFAULT-VALUE}.")
@@ -63,15 +65,8 @@ final class ScheduleCommand implements Callable<Integer> {
             description = "First step that prunes (cubic t0, narang start_itr, oneshot step). Default: ${DEFAULT-VALUE}.")
     long begin;
 
-    @Option(names = "--steps", paramLabel = "N",
-            description = "Length of the ramp in training steps: cubic n·Δt (a multiple of --frequency), narang end_itr − start_itr.")
-    Long steps;
-
-    @Option(names = "--frequency", paramLabel = "STEPS", defaultValue = "100",
-            description = "Steps between mask updates (cubic Δt, narang freq). Default: ${DEFAULT-VALUE}.")
-    long frequency;
-
-    @Option(names = "--ramp", paramLabel = "STEP", description = "narang ramp_itr (absolute step). Default: begin + steps / 2.")
+    @Option(names = "--ramp", paramLabel = "STEP", description = "narang ramp_itr (absolute step). Default: begin +"
+            + " prune-steps / 2.")
     Long ramp;
 
     @Option(names = "--theta", paramLabel = "θ", description = "narang θ, the threshold's growth per step before ramp_itr.")
@@ -81,32 +76,17 @@ final class ScheduleCommand implements Callable<Integer> {
             description = "narang slope after ramp_itr as a multiple of θ. Default: ${DEFAULT-VALUE}.")
     double phi;
 
-    @Option(names = "--recipe", paramLabel = "FILE", description = "Read schedule, sparsity, block and targets from a YAML recipe (docs/recipes.md); flags given too override its values.")
-    Path recipe;
-
     @Option(names = "--model", paramLabel = "MODEL", description = "Apply the schedule to this model's prunable weights (.onnx or .sparq).")
     Path modelFile;
-
-    @Option(names = "--block", paramLabel = "B", defaultValue = "16",
-            description = "Mask granularity with --model: 1 (unstructured) or 1×B blocks, B = 4, 8, 16. Default: ${DEFAULT-VALUE}.")
-    int block;
-
-    @Option(names = "--target", paramLabel = "GLOB=S", description = "Per-tensor sparsity with --model, by initializer-name glob; later globs win.")
-    List<String> targets = new ArrayList<>();
-
-    @Option(names = "--embeddings", description = "With --model, prune embeddings (Gather tables) too.")
-    boolean embeddings;
 
     @Option(names = "--csv", paramLabel = "FILE", description = "Write every step (not only the updates) as CSV.")
     Path csv;
 
     /** The flags that may refine a recipe, and the recipe settings they stand for. */
-    private static final Map<String, Recipe.Key> RECIPE_KEYS = Map.ofEntries(Map.entry("--schedule", Recipe.Key.SCHEDULE),
-            Map.entry("--sparsity", Recipe.Key.SPARSITY), Map.entry("--initial-sparsity", Recipe.Key.INITIAL_SPARSITY),
-            Map.entry("--begin", Recipe.Key.BEGIN), Map.entry("--steps", Recipe.Key.STEPS),
-            Map.entry("--frequency", Recipe.Key.FREQUENCY), Map.entry("--ramp", Recipe.Key.RAMP),
-            Map.entry("--theta", Recipe.Key.THETA), Map.entry("--phi", Recipe.Key.PHI), Map.entry("--block", Recipe.Key.BLOCK),
-            Map.entry("--target", Recipe.Key.TARGETS), Map.entry("--embeddings", Recipe.Key.EMBEDDINGS));
+    private static final Map<String, Recipe.Key> RECIPE_KEYS = PruneFlags.withRecipeKeys(
+            Map.entry("--steps", Recipe.Key.TUNE_STEPS), Map.entry("--initial-sparsity", Recipe.Key.INITIAL_SPARSITY),
+            Map.entry("--begin", Recipe.Key.BEGIN), Map.entry("--ramp", Recipe.Key.RAMP),
+            Map.entry("--theta", Recipe.Key.THETA), Map.entry("--phi", Recipe.Key.PHI));
 
     @Override
     public Integer call() {
@@ -124,8 +104,8 @@ final class ScheduleCommand implements Callable<Integer> {
             }
         } else if (schedule instanceof NarangSchedule n && n.derivesTheta()) {
             throw usage("narang with --sparsity derives θ from each tensor's weights: give --model, or give --theta");
-        } else if (!targets.isEmpty() || embeddings || spec.commandLine().getParseResult().hasMatchedOption("--block")) {
-            throw usage("--target, --embeddings and --block need --model");
+        } else if (prune.targets != null || prune.embeddings || given("--block") || given("--block-axis")) {
+            throw usage("--target, --embeddings, --block and --block-axis need --model");
         }
 
         List<String> header = new ArrayList<>(List.of("step"));
@@ -183,19 +163,26 @@ final class ScheduleCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
+    /** The pruning convert would run with the same flags (or recipe): every value through {@link Recipe}. */
     private PruneConfig config() {
         // every given flag is checked against its range, whether or not this schedule reads it
         Recipe flags = RecipeFlags.given(spec.commandLine().getParseResult(), RECIPE_KEYS);
-        if (recipe != null) {
-            Recipe stated = Recipe.load(recipe).overriddenBy(flags);
-            PruneConfig config = stated.withDefaults(true).pruning();
-            if (config == null) {
-                throw usage("recipe " + recipe + " prunes nothing: it states no sparsity (or narang theta)");
-            }
-            return config;
+        Recipe stated = (prune.recipe == null ? Recipe.empty() : Recipe.load(prune.recipe)).overriddenBy(flags);
+        if (!stated.prunes()) {
+            throw usage(prune.recipe == null ? "give --sparsity S (or --schedule narang --theta θ)"
+                    : "recipe " + prune.recipe + " prunes nothing: it states no sparsity (or narang theta)");
         }
-        Schedule schedule = new ScheduleParams(kind, sparsity, initialSparsity, begin, steps, frequency, ramp, theta, phi).toSchedule();
-        return new PruneConfig(schedule, block, embeddings, targets.stream().map(TargetRule::parse).toList());
+        if (given("--steps") && !given("--prune-steps") && prune.recipe == null) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("sparq: note: --steps is the number of training steps, as in convert; the ramp is"
+                    + " --prune-steps (by default 3/4 of --steps, a whole number of --frequency steps)");
+            err.flush();
+        }
+        return stated.withDefaults(true).pruning();
+    }
+
+    private boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
     /** The row in force from {@code step} (an update step, or -1 for "before the first update"). */

@@ -42,10 +42,10 @@ class CliDocsTest {
 
     @Test
     void pruningMdQuotesTheScheduleOutput() throws IOException {
-        CliRun r = sparq("schedule", "--sparsity", "0.9", "--steps", "1000", "--frequency", "100");
+        CliRun r = sparq("schedule", "--sparsity", "0.9", "--prune-steps", "1000", "--frequency", "100");
         assertEquals(ExitCode.OK, r.exit(), r.err());
         Path doc = Path.of(System.getProperty("sparq.testmodels.dir")).resolve("../../docs/pruning.md").normalize();
-        String block = "$ sparq schedule --sparsity 0.9 --steps 1000 --frequency 100\n" + r.out();
+        String block = "$ sparq schedule --sparsity 0.9 --prune-steps 1000 --frequency 100\n" + r.out();
         assertTrue(Files.readString(doc).contains(block), () -> "docs/pruning.md: replace the schedule output with:\n" + block);
     }
 }

@@ -108,7 +108,7 @@ class CliErrorsTest {
             Map.entry("convert --steps", "0"), Map.entry("convert --batch", "0"), Map.entry("convert --lr", "-1"),
             Map.entry("convert --bptt", "-1"), Map.entry("convert --validation", "1.5"),
             Map.entry("schedule --sparsity", "1"), Map.entry("schedule --initial-sparsity", "-0.1"),
-            Map.entry("schedule --begin", "-1"), Map.entry("schedule --steps", "0"),
+            Map.entry("schedule --begin", "-1"), Map.entry("schedule --steps", "0"), Map.entry("schedule --prune-steps", "0"),
             Map.entry("schedule --frequency", "0"), Map.entry("schedule --ramp", "-1"),
             Map.entry("schedule --theta", "-1"), Map.entry("schedule --phi", "0"), Map.entry("schedule --block", "5"),
             Map.entry("bench --warmup", "-1"), Map.entry("bench --warmup-seconds", "-1"), Map.entry("bench --runs", "0"),

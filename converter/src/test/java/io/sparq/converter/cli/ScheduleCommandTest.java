@@ -1,5 +1,6 @@
 package io.sparq.converter.cli;
 
+import io.sparq.converter.Recipe;
 import io.sparq.converter.TestModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class ScheduleCommandTest {
     @Test
     void cubicPrintsEachUpdateAndWritesEveryStep() throws IOException {
         Path csv = tmp.resolve("cubic.csv");
-        CliRun r = sparq("schedule", "--sparsity", "0.9", "--steps", "1000", "--frequency", "100", "--csv", csv.toString());
+        CliRun r = sparq("schedule", "--sparsity", "0.9", "--prune-steps", "1000", "--frequency", "100", "--csv", csv.toString());
         assertEquals(ExitCode.OK, r.exit(), r.err());
         // Zhu & Gupta: 0.9 − 0.9 (1 − t/1000)^3
         assertEquals("0.2439", row(r, 100)[1]);
@@ -59,7 +60,7 @@ class ScheduleCommandTest {
 
     @Test
     void narangWithThetaPrintsThresholds() {
-        CliRun r = sparq("schedule", "--schedule", "narang", "--theta", "1e-4", "--steps", "600", "--ramp", "400",
+        CliRun r = sparq("schedule", "--schedule", "narang", "--theta", "1e-4", "--prune-steps", "600", "--ramp", "400",
                 "--frequency", "100", "--phi", "2");
         assertEquals(ExitCode.OK, r.exit(), r.err());
         assertEquals(4e-2, Double.parseDouble(row(r, 400)[1]), 1e-12);       // θ · 400
@@ -69,7 +70,7 @@ class ScheduleCommandTest {
     @Test
     void narangOnAModelEstimatesSparsityAndReachesTheTarget() throws IOException {
         Path csv = tmp.resolve("narang.csv");
-        CliRun r = sparq("schedule", "--schedule", "narang", "--sparsity", "0.9", "--steps", "600", "--frequency", "100",
+        CliRun r = sparq("schedule", "--schedule", "narang", "--sparsity", "0.9", "--prune-steps", "600", "--frequency", "100",
                 "--model", model.toString(), "--block", "4", "--target", "onnx::MatMul_*=0.5", "--csv", csv.toString());
         assertEquals(ExitCode.OK, r.exit(), r.err());
         String[] last = row(r, 600);
@@ -112,16 +113,29 @@ class ScheduleCommandTest {
     @Test
     void usageErrors() {
         Path csv = tmp.resolve("never.csv");
-        assertUsageError(sparq("schedule", "--schedule", "narang", "--sparsity", "0.9", "--steps", "100", "--csv", csv.toString()),
+        assertUsageError(sparq("schedule", "--schedule", "narang", "--sparsity", "0.9", "--prune-steps", "100", "--csv", csv.toString()),
                 "give --model, or give --theta");
         assertFalse(Files.exists(csv));
-        assertUsageError(sparq("schedule", "--schedule", "quadratic", "--sparsity", "0.9", "--steps", "100"),
+        assertUsageError(sparq("schedule", "--schedule", "quadratic", "--sparsity", "0.9", "--prune-steps", "100"),
                 "--schedule must be one of cubic, narang, oneshot, got 'quadratic'");
-        assertUsageError(sparq("schedule", "--sparsity", "0.9", "--steps", "150"), "multiple of frequency");
-        assertUsageError(sparq("schedule", "--sparsity", "1.5", "--steps", "100"), "--sparsity must be 0 <= value < 1, got 1.5");
-        assertUsageError(sparq("schedule", "--sparsity", "0.9", "--steps", "100", "--target", "lstm*=0.5"), "need --model");
-        assertUsageError(sparq("schedule", "--sparsity", "0.9", "--steps", "100", "--model", model.toString(), "--target", "lstm*=0.5"),
+        assertUsageError(sparq("schedule", "--sparsity", "0.9", "--prune-steps", "150", "--frequency", "100"), "multiple of frequency");
+        assertUsageError(sparq("schedule", "--sparsity", "1.5", "--prune-steps", "100"), "--sparsity must be 0 <= value < 1, got 1.5");
+        assertUsageError(sparq("schedule", "--sparsity", "0.9", "--prune-steps", "100", "--target", "lstm*=0.5"), "need --model");
+        assertUsageError(sparq("schedule", "--sparsity", "0.9", "--prune-steps", "100", "--model", model.toString(), "--target", "lstm*=0.5"),
                 "onnx::LSTM_349");
         assertEquals(ExitCode.FAILURE, sparq("schedule", "--recipe", tmp.resolve("absent.yaml").toString()).exit());
+    }
+
+    /** --steps is training steps in both commands: schedule shows the ramp convert runs for the same flags. */
+    @Test
+    void stepsMeanTrainingStepsAsInConvert() {
+        CliRun r = sparq("schedule", "--sparsity", "0.9", "--steps", "1000");
+        assertEquals(ExitCode.OK, r.exit(), r.err());
+        Recipe convert = Recipe.empty().with(Recipe.Key.SPARSITY, 0.9).with(Recipe.Key.TUNE_STEPS, 1000L).withDefaults(true);
+        assertTrue(r.out().startsWith(convert.pruning().schedule().describe()), r.out());
+        assertTrue(r.out().contains("ends at step 740"), r.out());   // 3/4 of 1000, in whole updates of 37 steps
+        assertTrue(r.err().contains("note: --steps is the number of training steps, as in convert"), r.err());
+        CliRun ramp = sparq("schedule", "--sparsity", "0.9", "--prune-steps", "1000", "--frequency", "100");
+        assertTrue(ramp.out().contains("ends at step 1000") && !ramp.err().contains("note:"), ramp.err());
     }
 }
