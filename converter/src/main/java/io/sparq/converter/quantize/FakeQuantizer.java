@@ -2,6 +2,7 @@ package io.sparq.converter.quantize;
 
 import io.sparq.format.Float16;
 import io.sparq.format.Tensor;
+import io.sparq.format.codec.Quantization;
 
 import java.util.HashMap;
 import java.util.List;
@@ -69,18 +70,7 @@ public final class FakeQuantizer {
         }
         int maxCode = mode.valueFormat().maxCode();
         for (int r = 0; r + cols <= w.length; r += cols) {
-            float max = 0;
-            for (int c = r; c < r + cols; c++) {
-                max = Math.max(max, Math.abs(w[c]));
-            }
-            if (max == 0) {
-                continue;
-            }
-            float scale = max / maxCode;
-            for (int c = r; c < r + cols; c++) {
-                int code = (int) Math.max(-maxCode, Math.min(maxCode, Math.rint(w[c] / scale)));   // an int: code 0 decodes to +0.0
-                w[c] = code * scale;
-            }
+            Quantization.roundTrip(w, r, r + cols, maxCode);   // the writer's own rounding: training sees what is stored
         }
     }
 }

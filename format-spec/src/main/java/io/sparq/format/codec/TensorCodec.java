@@ -21,22 +21,6 @@ final class TensorCodec {
     private TensorCodec() {
     }
 
-    // ---- quantization scheme 1 (SPEC.md §6.1) -------------------------------------------------
-
-    /** s = max|x| / maxCode in binary32. */
-    static float scaleFor(float maxAbs, int maxCode) {
-        return maxAbs / maxCode;
-    }
-
-    /** q = clamp(rint(x / s), -maxCode, maxCode) with x / s in binary32; 0 when s is 0. */
-    static int quantize(float x, float scale, int maxCode) {
-        if (scale == 0) {
-            return 0;
-        }
-        double q = Math.rint(x / scale);
-        return (int) Math.max(-maxCode, Math.min(maxCode, q));
-    }
-
     // ---- encode -------------------------------------------------------------------------------
 
     static EncodedTensor encode(String name, Tensor t, EncodingChoice choice) {
@@ -211,7 +195,7 @@ final class TensorCodec {
             for (int r = 0; r < rows; r++) {
                 for (int j = 0; j < groups; j++) {
                     int from = r * cols + j * g;
-                    float s = scaleFor(maxAbs(x, from, (int) Math.min(from + (long) g, (r + 1L) * cols)), maxCode);
+                    float s = Quantization.scale(maxAbs(x, from, (int) Math.min(from + (long) g, (r + 1L) * cols)), maxCode);
                     b.putFloat(scales + 4 * (r * groups + j), s);
                     for (int c = j * g; c < Math.min(cols, (j + 1L) * g); c++) {
                         // rows start on a byte: a row holds 2 * ceil(cols / 2) nibbles
@@ -325,7 +309,7 @@ final class TensorCodec {
         if (!vf.isScaled()) {
             return 0;
         }
-        float s = scaleFor(maxAbs(x, r * cols, (r + 1) * cols), vf.maxCode());
+        float s = Quantization.scale(maxAbs(x, r * cols, (r + 1) * cols), vf.maxCode());
         b.putFloat(scales + 4 * r, s);
         return s;
     }
@@ -334,10 +318,10 @@ final class TensorCodec {
         switch (vf) {
             case NATIVE: b.putFloat(base + (int) (4 * k), v); break;
             case F16: b.putShort(base + (int) (2 * k), Float16.fromFloat(v)); break;
-            case INT8: b.put(base + (int) k, (byte) quantize(v, scale, 127)); break;
+            case INT8: b.put(base + (int) k, (byte) Quantization.code(v, scale, 127)); break;
             case INT4:
                 int at = base + (int) (k >>> 1);
-                int q = quantize(v, scale, 7) & 0xF;
+                int q = Quantization.code(v, scale, 7) & 0xF;
                 b.put(at, (byte) (b.get(at) | q << ((k & 1) << 2)));   // element 2i in the low nibble
                 break;
             default: throw new AssertionError(vf);
