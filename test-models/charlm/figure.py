@@ -24,8 +24,8 @@ SERIES = [  # key, label, colour
     ("cubic", "gradual, cubic (Zhu & Gupta)", "#1f77b4"),
     ("narang", "gradual, threshold ramp (Narang et al.)", "#2ca02c"),
     ("oneshot", "one-shot, then fine-tuned", "#d62728"),
-    ("cubic+hold", "cubic, --lr-decay after_pruning", "#17becf"),
-    ("narang+hold", "Narang, --lr-decay after_pruning", "#bcbd22"),
+    ("cubic-hold", "cubic, --lr-decay after_pruning", "#17becf"),
+    ("cubic-f100", "cubic, 100 mask updates", "#bcbd22"),
     ("small", "small dense, same steps", "#7f7f7f"),
 ]
 W, H = 760, 470
@@ -46,7 +46,7 @@ def groups(runs):
     """{series: [(nonzeros, [bpc per seed], sparsity, [int8 bpc per seed])]} sorted by non-zeros."""
     out = {key: {} for key, _, _ in SERIES}
     for r in runs:
-        key = "small" if r["model"] != LARGE else r["schedule"] + ("+hold" if r.get("lr_decay") == "after_pruning" else "")
+        key = "small" if r["model"] != LARGE else r["schedule"] + ("-" + r["variant"] if r.get("variant") else "")
         if key not in out:
             continue
         point = out[key].setdefault(r["sparsity"] if key != "small" else r["model"], [r["nonzeros"], [], r["sparsity"], []])

@@ -8,7 +8,7 @@ sparsities and schedules, fine-tune it, and score every result on the held-out w
 Run from anywhere after train_dense.py has trained the models the runs name. Each run is
 `sparq convert MODEL --sparsity S --schedule K --block 1 --quantize int8 --optimize size --data
 .cache/finetune.npz --labels .cache/finetune_labels.npz --steps F --batch 32 --seed N
---validation 0.02 --lr-decay D --emit-onnx ...` with the fine-tuning budget F = 20 % of the dense model's
+--validation 0.02 --emit-onnx ...` with the fine-tuning budget F = 20 % of the dense model's
 training steps (runs/<model>.train.json), each sparq on one kernel thread. Held-out bits per
 character are measured twice: the fp32 weights (--emit-onnx) through onnxruntime and the int8
 .sparq through `sparq run`, both with eval_bpc.py.
@@ -52,23 +52,26 @@ SCHEDULES = ["cubic", "narang", "oneshot"]
 SEEDS_AT_90 = [1, 2, 3]
 BATCH = 32
 BUDGET = 0.2   # fine-tuning steps as a share of the dense model's training steps
+# Changes to the gradual schedule tried at 90 %, by the suffix of their run names: "hold" keeps the
+# learning rate at its peak until the last mask update (--lr-decay after_pruning); "f100" updates
+# the masks 100 times over the ramp instead of the default 20, so each update prunes less at once.
+VARIANTS = {"hold": ["--lr-decay", "after_pruning"], "f100": ["--frequency", "STEPS/100"]}
 
 
 def plan():
-    """Every run of the protocol, in the order they run: (name, model, sparsity, schedule, seed, lr_decay).
+    """Every run of the protocol, in the order they run: (name, model, sparsity, schedule, seed, variant).
 
-    The 90 % points come first (the papers' claims), with both learning-rate decays for the gradual
-    schedules, then the small dense models, then 95 %, 75 % and 50 %, then two more seeds at 90 %.
+    The 90 % points come first (the papers' claims) with two variants of the gradual schedule
+    (VARIANTS), then the small dense models, then 95 %, 75 % and 50 %, then two more seeds at 90 %.
     """
-    def large(schedule, sparsity, seed=1, decay="whole"):
-        tag = "" if decay == "whole" else "-hold"
-        return ("%s-%s-%d-s%d%s" % (LARGE, schedule, round(100 * sparsity), seed, tag), LARGE, sparsity, schedule,
-                seed, decay)
+    def large(schedule, sparsity, seed=1, variant=""):
+        return ("%s-%s-%d-s%d%s" % (LARGE, schedule, round(100 * sparsity), seed, "-" + variant if variant else ""),
+                LARGE, sparsity, schedule, seed, variant)
 
-    runs = [("%s-dense-s1" % LARGE, LARGE, 0.0, "none", 1, "whole")]
+    runs = [("%s-dense-s1" % LARGE, LARGE, 0.0, "none", 1, "")]
     runs += [large(k, 0.9) for k in SCHEDULES]
-    runs += [large(k, 0.9, decay="after_pruning") for k in ("cubic", "narang")]
-    runs += [("%s-dense-s1" % small, small, 0.0, "none", 1, "whole") for small in SMALL]
+    runs += [large("cubic", 0.9, variant=v) for v in VARIANTS]
+    runs += [("%s-dense-s1" % small, small, 0.0, "none", 1, "") for small in SMALL]
     for sparsity in (0.95, 0.75, 0.5):
         runs += [large(k, sparsity) for k in SCHEDULES]
     for seed in SEEDS_AT_90[1:]:
@@ -100,7 +103,7 @@ def dense_steps(model):
         return json.load(f)["steps"]
 
 
-def run(name, model, sparsity, schedule, seed, lr_decay, steps):
+def run(name, model, sparsity, schedule, seed, variant, steps):
     began = time.time()
     os.makedirs(WORK, exist_ok=True)
     out = os.path.join(WORK, name + ".sparq")
@@ -109,10 +112,12 @@ def run(name, model, sparsity, schedule, seed, lr_decay, steps):
            "--block", "1", "--quantize", "int8", "--optimize", "size",
            "--data", os.path.join(HERE, ".cache", "finetune.npz"),
            "--labels", os.path.join(HERE, ".cache", "finetune_labels.npz"),
-           "--steps", str(steps), "--batch", str(BATCH), "--seed", str(seed), "--validation", "0.02", "--lr-decay", lr_decay,
+           "--steps", str(steps), "--batch", str(BATCH), "--seed", str(seed), "--validation", "0.02",
            "--emit-onnx", emitted, "--json"]
     if schedule != "none":
         cmd += ["--schedule", schedule]
+    ramp = steps * 3 // 4
+    cmd += [str(max(1, ramp // 100)) if a == "STEPS/100" else a for a in VARIANTS.get(variant, [])]
     env = dict(os.environ, SPARQ_PROGRESS="lines")
     with open(os.path.join(RUNS, name + ".log"), "w") as log:
         log.write("$ sparq " + " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd[len(SPARQ_CMD):])
@@ -130,7 +135,7 @@ def run(name, model, sparsity, schedule, seed, lr_decay, steps):
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     int8 = nll_bits(np.load(logits)["logits"], held_y) / held_y.size
     nz, total = nonzeros(emitted)
-    result = {"run": name, "model": model, "schedule": schedule, "sparsity": sparsity, "seed": seed, "lr_decay": lr_decay,
+    result = {"run": name, "model": model, "schedule": schedule, "sparsity": sparsity, "seed": seed, "variant": variant,
               "steps": steps, "batch": BATCH, "dense_steps": dense_steps(model),
               "nonzeros": nz, "weights": total, "heldout_bpc_fp32": round(fp32, 5),
               "heldout_bpc_int8": round(int8, 5), "sparq_bytes": os.path.getsize(out),
@@ -160,13 +165,13 @@ def main():
     parser.add_argument("--list", action="store_true")
     args = parser.parse_args()
     todo = []
-    for name, model, sparsity, schedule, seed, lr_decay in plan():
+    for name, model, sparsity, schedule, seed, variant in plan():
         done = os.path.exists(os.path.join(RUNS, name + ".json"))
         if args.list:
             print("%-34s %s" % (name, "done" if done else "to do"))
         elif not done and fnmatch.fnmatch(name, args.only):
             steps = int(math.ceil(BUDGET * dense_steps(LARGE) / 100) * 100)
-            todo.append((name, model, sparsity, schedule, seed, lr_decay, steps))
+            todo.append((name, model, sparsity, schedule, seed, variant, steps))
     if args.list:
         return
     os.makedirs(RUNS, exist_ok=True)

@@ -77,4 +77,60 @@ public final class Conv2d {
             }
         }
     }
+
+    /**
+     * The gradients of {@link #forward} for an output gradient {@code gy}: each output element's
+     * gradient goes to the input element, the weight and the bias its sum was made from, over the
+     * same taps, {@code y[n,o,oy,ox] = b[o] + Σ x[n, g·cg + c, oy·s − p + i·d, …] · w[o, c, i, j]}.
+     * {@code dx}, {@code dw}, {@code db} are accumulated into (pass zeros) and each may be null.
+     */
+    public static void backward(Geometry g, float[] x, float[] weight, float[] gy, float[] dx, float[] dw, float[] db) {
+        int cg = g.c / g.group;
+        int mg = g.m / g.group;
+        for (int img = 0; img < g.n; img++) {
+            for (int o = 0; o < g.m; o++) {
+                int yBase = (img * g.m + o) * g.oh * g.ow;
+                int xBase = (img * g.c + o / mg * cg) * g.h * g.w;
+                for (int oy = 0; oy < g.oh; oy++) {
+                    for (int ox = 0; ox < g.ow; ox++) {
+                        float go = gy[yBase + oy * g.ow + ox];
+                        if (go == 0) {
+                            continue;
+                        }
+                        if (db != null) {
+                            db[o] += go;
+                        }
+                        for (int ch = 0; ch < cg; ch++) {
+                            backwardTaps(g, x, weight, dx, dw, go, xBase + ch * g.h * g.w, (o * cg + ch) * g.kh * g.kw, oy, ox);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** One output element's gradient {@code go} over the kernel taps of one input channel plane. */
+    private static void backwardTaps(Geometry g, float[] x, float[] weight, float[] dx, float[] dw, float go,
+                                     int xPlane, int wBase, int oy, int ox) {
+        for (int i = 0; i < g.kh; i++) {
+            int iy = oy * g.strideH - g.padTop + i * g.dilationH;
+            if (iy < 0 || iy >= g.h) {
+                continue;
+            }
+            for (int j = 0; j < g.kw; j++) {
+                int ix = ox * g.strideW - g.padLeft + j * g.dilationW;
+                if (ix < 0 || ix >= g.w) {
+                    continue;
+                }
+                int xi = xPlane + iy * g.w + ix;
+                int wi = wBase + i * g.kw + j;
+                if (dx != null) {
+                    dx[xi] += go * weight[wi];
+                }
+                if (dw != null) {
+                    dw[wi] += go * x[xi];
+                }
+            }
+        }
+    }
 }
