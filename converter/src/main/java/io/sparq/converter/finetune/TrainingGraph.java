@@ -7,11 +7,11 @@ import io.sparq.format.Graph;
 import io.sparq.format.Node;
 import io.sparq.format.SparqException;
 import io.sparq.format.Tensor;
+import io.sparq.runtime.graph.GraphExecutor;
 import io.sparq.format.ValueInfo;
 import io.sparq.runtime.ops.NodeContext;
 import io.sparq.runtime.ops.OpRegistry;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -72,7 +72,7 @@ public final class TrainingGraph {
             }
         }
         Map<Node, Kind> kinds = classify(graph, registry);
-        this.order = topologicalOrder(graph);
+        this.order = GraphExecutor.executionOrder(graph);
         chooseParameters(kinds, new HashSet<>(lossOutputs), freeze);
         Map<String, Tensor> constants = new HashMap<>(graph.initializers());
         constants.keySet().removeAll(parameters.keySet());
@@ -184,7 +184,7 @@ public final class TrainingGraph {
      */
     public static Map<String, String> blockedWeights(Graph graph, DiffRegistry registry, Collection<String> lossOutputs) {
         Map<Node, Kind> kinds = classify(graph, registry);
-        List<Node> order = topologicalOrder(graph);
+        List<Node> order = GraphExecutor.executionOrder(graph);
         Set<String> reachesLoss = reachingLoss(order, kinds, lossOutputs);
         Set<String> inputNames = graph.inputs().stream().map(ValueInfo::name).collect(Collectors.toSet());
         Map<String, String> blocked = new LinkedHashMap<>();
@@ -216,47 +216,6 @@ public final class TrainingGraph {
 
     private static String describe(List<Node> nodes) {
         return nodes.stream().map(Node::describe).collect(Collectors.joining(", ", nodes.size() > 1 ? "nodes " : "node ", ""));
-    }
-
-    private static List<Node> topologicalOrder(Graph graph) {
-        Map<String, Node> producer = new HashMap<>();
-        for (Node n : graph.nodes()) {
-            for (String o : n.outputs()) {
-                if (!o.isEmpty() && producer.put(o, n) != null) {
-                    throw new SparqException(ErrorCode.INVALID_MODEL, "value '" + o + "' is produced twice");
-                }
-            }
-        }
-        Map<Node, Integer> waiting = new HashMap<>();
-        Map<Node, List<Node>> readers = new HashMap<>();
-        ArrayDeque<Node> ready = new ArrayDeque<>();
-        for (Node n : graph.nodes()) {
-            Set<Node> deps = new HashSet<>();
-            for (String in : n.inputs()) {
-                Node p = producer.get(in);
-                if (p != null && deps.add(p)) {
-                    readers.computeIfAbsent(p, k -> new ArrayList<>()).add(n);
-                }
-            }
-            waiting.put(n, deps.size());
-            if (deps.isEmpty()) {
-                ready.add(n);
-            }
-        }
-        List<Node> order = new ArrayList<>();
-        while (!ready.isEmpty()) {
-            Node n = ready.poll();
-            order.add(n);
-            for (Node r : readers.getOrDefault(n, List.of())) {
-                if (waiting.merge(r, -1, Integer::sum) == 0) {
-                    ready.add(r);
-                }
-            }
-        }
-        if (order.size() != graph.nodes().size()) {
-            throw new SparqException(ErrorCode.INVALID_MODEL, "graph '" + graph.name() + "' has a cycle");
-        }
-        return order;
     }
 
     /** The values and per-node records of one forward pass, needed by {@link #backward}. */

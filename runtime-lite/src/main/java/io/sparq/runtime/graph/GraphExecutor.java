@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Runs a {@link Graph}: compiles every node to an {@link Op} once (reporting all unsupported ops
@@ -100,7 +101,7 @@ public final class GraphExecutor {
         }
         this.constantNames = Set.copyOf(constants.names());
         List<OpFactory> factories = resolveAll(graph, registry);
-        Map<Node, List<String>> implicit = implicitInputs(graph, constants);
+        Map<Node, List<String>> implicit = implicitInputs(graph, constants::contains);
         this.order = topologicalOrder(graph, constantNames, this.outerNames, implicit);
         this.ops = new ArrayList<>(order.size());
         this.compiledIn = new boolean[order.size()][];
@@ -173,7 +174,7 @@ public final class GraphExecutor {
      * Per node, the values its subgraphs (at any depth) read from this graph or an enclosing one
      * without defining them, except constants, which subgraphs read themselves.
      */
-    private static Map<Node, List<String>> implicitInputs(Graph graph, Constants constants) {
+    private static Map<Node, List<String>> implicitInputs(Graph graph, Predicate<String> constants) {
         Map<Node, List<String>> implicit = new HashMap<>();
         for (Node node : graph.nodes()) {
             Set<String> reads = new LinkedHashSet<>();
@@ -182,7 +183,7 @@ public final class GraphExecutor {
                     outerReads((Graph) a.value(), reads);
                 }
             }
-            reads.removeIf(constants::contains);
+            reads.removeIf(constants);
             implicit.put(node, List.copyOf(reads));
         }
         return implicit;
@@ -204,6 +205,16 @@ public final class GraphExecutor {
         }
         graph.outputs().forEach(v -> inner.add(v.name()));
         inner.stream().filter(n -> !n.isEmpty() && !defined.contains(n)).forEach(reads::add);
+    }
+
+    /**
+     * The order the nodes of a top-level {@code graph} run in, as an executor of it runs them: the
+     * one plan training walks forwards and then backwards. Checks what the executor checks (every
+     * value defined once, every read provided, no cycle).
+     */
+    public static List<Node> executionOrder(Graph graph) {
+        Set<String> constantNames = graph.initializers().keySet();
+        return topologicalOrder(graph, constantNames, Set.of(), implicitInputs(graph, constantNames::contains));
     }
 
     private static List<Node> topologicalOrder(Graph graph, Set<String> constantNames, Set<String> outerNames,
