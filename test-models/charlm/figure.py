@@ -26,6 +26,7 @@ SERIES = [  # key, label, colour
     ("oneshot", "one-shot, then fine-tuned", "#d62728"),
     ("cubic-hold", "cubic, --lr-decay after_pruning", "#17becf"),
     ("cubic-f100", "cubic, 100 mask updates", "#bcbd22"),
+    ("cubic-sens", "cubic, targets from sensitivity", "#9467bd"),
     ("small", "small dense, same steps", "#7f7f7f"),
 ]
 W, H = 760, 470

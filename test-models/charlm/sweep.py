@@ -55,7 +55,10 @@ BUDGET = 0.2   # fine-tuning steps as a share of the dense model's training step
 # Changes to the gradual schedule tried at 90 %, by the suffix of their run names: "hold" keeps the
 # learning rate at its peak until the last mask update (--lr-decay after_pruning); "f100" updates
 # the masks 100 times over the ramp instead of the default 20, so each update prunes less at once.
-VARIANTS = {"hold": ["--lr-decay", "after_pruning"], "f100": ["--frequency", "STEPS/100"]}
+# "sens" takes per-tensor targets from `sparq sensitivity --recipe-out` (one-shot losses on 256
+# training windows) that reach the same overall sparsity with the least predicted loss.
+VARIANTS = {"hold": ["--lr-decay", "after_pruning"], "f100": ["--frequency", "STEPS/100"],
+            "sens": ["--recipe", "SENSITIVITY"]}
 
 
 def plan():
@@ -69,8 +72,8 @@ def plan():
                 LARGE, sparsity, schedule, seed, variant)
 
     runs = [("%s-dense-s1" % LARGE, LARGE, 0.0, "none", 1, "")]
-    runs += [large(k, 0.9) for k in SCHEDULES]
-    runs += [large("cubic", 0.9, variant=v) for v in VARIANTS]
+    runs += [large("cubic", 0.9), large("oneshot", 0.9), large("cubic", 0.9, variant="sens"), large("narang", 0.9)]
+    runs += [large("cubic", 0.9, variant=v) for v in ("hold", "f100")]
     runs += [("%s-dense-s1" % small, small, 0.0, "none", 1, "") for small in SMALL]
     for sparsity in (0.95, 0.75, 0.5):
         runs += [large(k, sparsity) for k in SCHEDULES]
@@ -98,6 +101,18 @@ def nonzeros(onnx_path):
     return nz, total
 
 
+def sensitivity_recipe(model, sparsity):
+    """`sparq sensitivity`'s per-tensor targets for an overall sparsity, made once and kept in .cache/sweep."""
+    path = os.path.join(WORK, "%s-sensitivity-%d.yaml" % (model, round(100 * sparsity)))
+    if not os.path.exists(path):
+        subprocess.run(SPARQ_CMD + ["sensitivity", os.path.join(HERE, model + ".onnx"),
+                                    "--data", os.path.join(HERE, "train.npz"), "--labels", os.path.join(HERE, "train_labels.npz"),
+                                    "--block", "1", "--samples", "256", "--sparsities", "0.5,0.75,0.9,0.95,0.98",
+                                    "--overall", str(sparsity), "--recipe-out", path],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return path
+
+
 def dense_steps(model):
     with open(os.path.join(RUNS, model + ".train.json")) as f:
         return json.load(f)["steps"]
@@ -117,7 +132,8 @@ def run(name, model, sparsity, schedule, seed, variant, steps):
     if schedule != "none":
         cmd += ["--schedule", schedule]
     ramp = steps * 3 // 4
-    cmd += [str(max(1, ramp // 100)) if a == "STEPS/100" else a for a in VARIANTS.get(variant, [])]
+    cmd += [str(max(1, ramp // 100)) if a == "STEPS/100" else sensitivity_recipe(model, sparsity) if a == "SENSITIVITY"
+            else a for a in VARIANTS.get(variant, [])]
     env = dict(os.environ, SPARQ_PROGRESS="lines")
     with open(os.path.join(RUNS, name + ".log"), "w") as log:
         log.write("$ sparq " + " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd[len(SPARQ_CMD):])
