@@ -83,42 +83,24 @@ public final class Conversion {
             batchAxes = batchAxes == null ? Map.of() : Map.copyOf(batchAxes);
         }
 
-        public Options(PruneConfig pruning, Path data, Path labels, FineTuneConfig fineTune,
-                       EncodingPlanner.Options encoding, Path emitOnnx, boolean quantizationAware, Recipe recipe,
-                       Specialization specialization) {
-            this(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe, specialization, null, false,
-                    Map.of());
-        }
-
-        public Options(PruneConfig pruning, Path data, Path labels, FineTuneConfig fineTune,
-                       EncodingPlanner.Options encoding, Path emitOnnx, boolean quantizationAware, Recipe recipe) {
-            this(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe, null);
-        }
-
-        public Options(PruneConfig pruning, Path data, Path labels, FineTuneConfig fineTune,
-                       EncodingPlanner.Options encoding, Path emitOnnx, boolean quantizationAware) {
-            this(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, null);
-        }
-
-        /** Without quantization-aware fine-tuning. */
-        public Options(PruneConfig pruning, Path data, Path labels, FineTuneConfig fineTune,
-                       EncodingPlanner.Options encoding, Path emitOnnx) {
-            this(pruning, data, labels, fineTune, encoding, emitOnnx, false);
+        /** Settings made in code: no ONNX copy, no quantization-aware training, no recipe, checkpoint or input fixes. */
+        public Options(PruneConfig pruning, Path data, Path labels, FineTuneConfig fineTune, EncodingPlanner.Options encoding) {
+            this(pruning, data, labels, fineTune, encoding, null, false, null, null, null, false, Map.of());
         }
 
         /**
-         * These options, recording {@code recipe} (complete, as {@link Recipe#withDefaults} gives it) in
-         * the output's metadata as the settings it was made with.
+         * The settings of a complete recipe ({@link Recipe#withDefaults}), which the output records in
+         * its metadata, with the fine-tuning data (null: none) and labels (null: distil).
          */
-        public Options withRecipe(Recipe recipe) {
-            return new Options(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe,
-                    specialization, checkpoint, resume, batchAxes);
+        public static Options from(Recipe recipe, Path data, Path labels) {
+            return new Options(recipe.pruning(), data, labels, recipe.fineTune(), recipe.encoding(), null,
+                    recipe.quantizationAware(), recipe, null, null, false, recipe.batchAxes());
         }
 
-        /** These options with the batch axis of the named inputs given (see {@link GraphNormalizer}). */
-        public Options withBatchAxes(Map<String, Integer> axes) {
-            return new Options(pruning, data, labels, fineTune, encoding, emitOnnx, quantizationAware, recipe,
-                    specialization, checkpoint, resume, axes);
+        /** These options, also writing the pruned, fine-tuned model as ONNX to {@code file} (null: not). */
+        public Options withEmitOnnx(Path file) {
+            return new Options(pruning, data, labels, fineTune, encoding, file, quantizationAware, recipe,
+                    specialization, checkpoint, resume, batchAxes);
         }
 
         /** These options with inputs fixed as {@code s} says (see {@link GraphSpecializer}). */

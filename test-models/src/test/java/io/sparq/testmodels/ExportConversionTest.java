@@ -68,7 +68,7 @@ class ExportConversionTest {
             long expected = Pruner.forGraph(reference, config).tensorNames().stream()
                     .mapToLong(n -> reference.initializers().get(n).size()).sum();
             Conversion.Result r = convert(onnx, new Conversion.Options(config, null, null, null,
-                    EncodingPlanner.Options.of(QuantizeMode.NONE, EncodingPlanner.Objective.SIZE), null));
+                    EncodingPlanner.Options.of(QuantizeMode.NONE, EncodingPlanner.Objective.SIZE)));
             long pruned = 0;
             for (Pruner.TensorReport t : r.pruned()) {
                 long size = Arrays.stream(t.shape()).asLongStream().reduce(1, (a, b) -> a * b);
@@ -84,7 +84,7 @@ class ExportConversionTest {
         return each(onnx -> {
             Conversion.Result r = convert(onnx, new Conversion.Options(
                     PruneConfig.of(new OneShotSchedule(SPARSITY, 0)).withBlockSize(16), null, null, null,
-                    EncodingPlanner.Options.of(QuantizeMode.INT8, EncodingPlanner.Objective.SIZE), null));
+                    EncodingPlanner.Options.of(QuantizeMode.INT8, EncodingPlanner.Objective.SIZE)));
             assertEquals(OnnxFileSize.of(onnx), r.inputBytes(), "the source's size counts its external data");
             double ratio = (double) r.inputBytes() / r.outputBytes();
             String variant = onnx.getParent().getFileName().toString();
@@ -114,7 +114,7 @@ class ExportConversionTest {
                     .evalEvery(6).seed(1).build();
             convert(onnx, new Conversion.Options(PruneConfig.of(new CubicSchedule(0, 0.5, 0, 3, 3)).withBlockSize(1),
                     onnx.resolveSibling(ExportParityTest.name(onnx) + ".train.npz"), null, tune,
-                    EncodingPlanner.Options.of(QuantizeMode.NONE, EncodingPlanner.Objective.SIZE), emitted));
+                    EncodingPlanner.Options.of(QuantizeMode.NONE, EncodingPlanner.Objective.SIZE)).withEmitOnnx(emitted));
             Map<String, Tensor> inputs = ModelParityTest.inputsOf(Npz.read(onnx.resolveSibling(ExportParityTest.name(onnx) + ".npz")));
             Map<String, Tensor> fromOrt;
             try (OrtSession session = OnnxRuntimeBridge.session(emitted)) {

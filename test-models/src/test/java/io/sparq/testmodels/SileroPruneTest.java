@@ -81,7 +81,7 @@ class SileroPruneTest {
         FineTuneConfig tune = FineTuneConfig.defaults().toBuilder().steps(steps).batchSize(16).warmupSteps(2)
                 .evalEvery(10).loss(LossKind.MSE).seed(1).build();
         Conversion.Options options = new Conversion.Options(pruning, data, null, tune,
-                EncodingPlanner.Options.of(QuantizeMode.INT8, EncodingPlanner.Objective.SPEED), null)
+                EncodingPlanner.Options.of(QuantizeMode.INT8, EncodingPlanner.Objective.SPEED))
                 .withSpecialization(SPEC);
         Conversion.Result result = Conversion.run(onnx, sparq, options, new Conversion.Listener() {
             @Override

@@ -89,7 +89,7 @@ class SileroVadTest {
         Path file = tmp.resolve(onnx.getFileName().toString().replaceFirst("\\.onnx$", ".sparq"));
         if (!Files.exists(file)) {
             Conversion.Options options = new Conversion.Options(null, null, null, null,
-                    EncodingPlanner.Options.of(QuantizeMode.NONE, EncodingPlanner.Objective.SPEED), null);
+                    EncodingPlanner.Options.of(QuantizeMode.NONE, EncodingPlanner.Objective.SPEED));
             Conversion.run(onnx, file, options, new Conversion.Listener() {
                 @Override
                 public void stage(String description) {

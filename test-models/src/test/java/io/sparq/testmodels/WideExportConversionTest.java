@@ -135,7 +135,7 @@ class WideExportConversionTest {
         Path sparq = tmp.resolve(onnx.getFileName() + ".sparq");
         // 1x16 blocks, as sparq convert prunes by default
         Conversion.Options options = new Conversion.Options(PruneConfig.of(new OneShotSchedule(0.9, 0)).withBlockSize(16), null, null,
-                FineTuneConfig.defaults(), EncodingPlanner.Options.of(QuantizeMode.INT8, EncodingPlanner.Objective.SPEED), null);
+                FineTuneConfig.defaults(), EncodingPlanner.Options.of(QuantizeMode.INT8, EncodingPlanner.Objective.SPEED));
         Conversion.Result result = Conversion.run(onnx, sparq, options, quiet(), new AtomicBoolean());
         Graph g = GraphNormalizer.normalize(OnnxImporter.load(onnx), Map.of()).graph();
         List<String> weights = new ArrayList<>();
@@ -164,7 +164,7 @@ class WideExportConversionTest {
         FineTuneConfig tune = FineTuneConfig.defaults().toBuilder().steps(6).batchSize(8).warmupSteps(1).evalEvery(3)
                 .seed(3).build();
         Conversion.Options options = new Conversion.Options(PruneConfig.of(new OneShotSchedule(0.75, 0)), train, null,
-                tune, EncodingPlanner.Options.of(QuantizeMode.NONE, EncodingPlanner.Objective.SPEED), emitted);
+                tune, EncodingPlanner.Options.of(QuantizeMode.NONE, EncodingPlanner.Objective.SPEED)).withEmitOnnx(emitted);
         Conversion.Result result = Conversion.run(onnx, sparq, options, quiet(), new AtomicBoolean());
         assertTrue(result.training() != null && result.training().steps() == 6, "fine-tuned 6 steps");
 

@@ -198,9 +198,7 @@ final class ConvertCommand implements Callable<Integer> {
         if (recipe.quantizationAware() && tune.data == null) {
             throw usage("--qat fine-tunes: give --data (and --sparsity) too");
         }
-        Conversion.Options options = new Conversion.Options(recipe.pruning(), tune.data, tune.labels, recipe.fineTune(),
-                recipe.encoding(), encode.emitOnnx, recipe.quantizationAware()).withRecipe(recipe)
-                .withBatchAxes(recipe.batchAxes());
+        Conversion.Options options = Conversion.Options.from(recipe, tune.data, tune.labels).withEmitOnnx(encode.emitOnnx);
         if (!inputValues.isEmpty() || !inputShapes.isEmpty()) {
             options = options.withSpecialization(Specialization.parse(inputValues, inputShapes));
         }

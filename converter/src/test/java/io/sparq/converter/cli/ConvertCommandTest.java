@@ -314,7 +314,7 @@ class ConvertCommandTest {
         Conversion.Options options = new Conversion.Options(PruneConfig.of(new OneShotSchedule(0.5, 0)),
                 models.resolve("lstm_classifier.train.npz"), null,
                 io.sparq.converter.finetune.FineTuneConfig.defaults().toBuilder().steps(5).build(),
-                EncodingPlanner.Options.of(QuantizeMode.INT8, EncodingPlanner.Objective.SPEED), onnxOut);
+                EncodingPlanner.Options.of(QuantizeMode.INT8, EncodingPlanner.Objective.SPEED)).withEmitOnnx(onnxOut);
         AtomicBoolean cancel = new AtomicBoolean(true);
         Conversion.Listener quiet = new Conversion.Listener() {
             @Override
@@ -354,8 +354,7 @@ class ConvertCommandTest {
 
         // what Ctrl-C does: the same settings as the command line makes of this recipe, cancelled after step 5
         Recipe recipe = Recipe.load(recipeFile).withDefaults(true);
-        Conversion.Options options = new Conversion.Options(recipe.pruning(), data, null, recipe.fineTune(),
-                recipe.encoding(), null, recipe.quantizationAware()).withRecipe(recipe);
+        Conversion.Options options = Conversion.Options.from(recipe, data, null);
         AtomicBoolean cancel = new AtomicBoolean();
         SparqException e = assertThrows(SparqException.class, () -> Conversion.run(onnx, target, options,
                 new Conversion.Listener() {

@@ -176,14 +176,14 @@ class ConversionFaultsTest {
 
     private static Conversion.Options plain() {
         return new Conversion.Options(null, null, null, FineTuneConfig.defaults(),
-                EncodingPlanner.Options.of(QuantizeMode.INT8, EncodingPlanner.Objective.SIZE), null);
+                EncodingPlanner.Options.of(QuantizeMode.INT8, EncodingPlanner.Objective.SIZE));
     }
 
     private static Conversion.Options pruned(int steps) {
         return new Conversion.Options(PruneConfig.of(new CubicSchedule(0, 0.8, 0, 3, Math.max(1, steps / 4))),
                 TestModels.file("lstm_classifier.train.npz"), null,
                 FineTuneConfig.defaults().toBuilder().steps(steps).seed(3).build(),
-                EncodingPlanner.Options.of(QuantizeMode.INT8, EncodingPlanner.Objective.SPEED), null);
+                EncodingPlanner.Options.of(QuantizeMode.INT8, EncodingPlanner.Objective.SPEED));
     }
 
     private static void convert(Path onnx, Path target, Conversion.Options options, AtomicBoolean cancel) {

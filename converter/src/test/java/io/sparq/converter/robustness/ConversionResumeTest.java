@@ -98,7 +98,7 @@ class ConversionResumeTest {
                 steps.getMessage());
         Conversion.Options otherData = new Conversion.Options(options("cubic", STEPS).pruning(),
                 TestModels.file("char_lm.train.npz"), null, options("cubic", STEPS).fineTune(),
-                options("cubic", STEPS).encoding(), null).withCheckpoint(null, true);
+                options("cubic", STEPS).encoding()).withCheckpoint(null, true);
         SparqException data = assertThrows(SparqException.class, () -> Conversion.run(TestModels.file("lstm_classifier.onnx"),
                 target, otherData, stopAt(-1), new AtomicBoolean()));
         assertTrue(data.getMessage().contains("the --data file differs (sha256)"), data.getMessage());
@@ -160,6 +160,6 @@ class ConversionResumeTest {
                 : NarangSchedule.forSparsity(2, 12, 18, 0.8, 1.5, 4);
         return new Conversion.Options(PruneConfig.of(s), TestModels.file("lstm_classifier.train.npz"), null,
                 FineTuneConfig.defaults().toBuilder().steps(steps).seed(5).evalEvery(5).validationFraction(0.2).build(),
-                EncodingPlanner.Options.of(QuantizeMode.INT8, EncodingPlanner.Objective.SPEED), null);
+                EncodingPlanner.Options.of(QuantizeMode.INT8, EncodingPlanner.Objective.SPEED));
     }
 }
