@@ -86,85 +86,20 @@ public final class Trainer {
      */
     public Result train(TrainingData data, WeightConstraint constraint, TrainingListener listener, AtomicBoolean cancel) {
         List<String> outputs = lossOutputs(model.graph(), config);
-        for (String o : outputs) {
-            if (!data.targetNames().contains(o)) {
-                throw new SparqException(ErrorCode.INVALID_ARGUMENT, "no targets for loss output '" + o
-                        + "'; the data has targets for " + data.targetNames());
-            }
-        }
-        Map<String, OutputKind> kinds = new HashMap<>();
-        for (String o : outputs) {
-            kinds.put(o, config.outputKind() != null ? config.outputKind() : OutputKind.of(model.producer(o)));
-        }
-        SplittableRandom random = new SplittableRandom(config.seed());
-        int[] order = permutation(data.size(), random);
-        int validation = (int) Math.round(data.size() * config.validationFraction());
-        if (validation >= data.size()) {
-            throw new SparqException(ErrorCode.INVALID_ARGUMENT, data.size() + " sample(s) leave none for training after a "
-                    + config.validationFraction() + " validation split");
-        }
-        int[] valSamples = java.util.Arrays.copyOfRange(order, 0, validation);
-        int[] trainSamples = java.util.Arrays.copyOfRange(order, validation, order.length);
+        Map<String, OutputKind> kinds = outputKinds(data, outputs);
+        Run run = new Run(data.size());
         Map<String, Tensor> params = model.parameters();
         Optimizer optimizer = config.newOptimizer();
         LearningRate schedule = config.holdLearningRate() ? config.schedule().holdingUntil(constraint.settlesAt())
                 : config.schedule();
-        Map<String, float[]> best = null;
-        double bestLoss = Double.NaN;
-        long bestStep = -1;
-        double lastLoss = Double.NaN;
-        long start = System.nanoTime();
-        TrainingCurve curve = new TrainingCurve();
-        int cursor = trainSamples.length;
-        long shuffles = 0;
-        long step = 0;
         if (resumeFrom != null) {
-            TrainingState r = resumeFrom;
-            if (r.step() < 0 || r.step() > config.steps() || r.cursor() < 0 || r.cursor() > trainSamples.length
-                    || r.shuffles() < 0 || r.shuffles() > r.step() * config.batchSize()) {
-                throw doesNotFit("step " + r.step() + ", reshuffle " + r.shuffles() + ", position " + r.cursor()
-                        + " are not a point of this run (" + config.steps() + " steps, " + trainSamples.length
-                        + " training samples)");
-            }
-            requireSameWeights(r.weights(), params, "weights");
-            r.weights().forEach((name, w) -> System.arraycopy(w, 0, params.get(name).floats(), 0, w.length));
-            if (!r.best().isEmpty()) {
-                requireSameWeights(r.best(), params, "best weights");
-                best = new LinkedHashMap<>();
-                for (String name : params.keySet()) {
-                    best.put(name, r.best().get(name).clone());
-                }
-            }
-            try {
-                optimizer.restore(r.optimizer());
-                constraint.restore(r.constraint());
-            } catch (IllegalArgumentException e) {
-                throw doesNotFit(e.getMessage());
-            }
-            for (long i = 0; i < r.shuffles(); i++) {
-                shuffle(trainSamples, random);
-            }
-            shuffles = r.shuffles();
-            cursor = r.cursor();
-            step = r.step();
-            lastLoss = r.lastLoss();
-            bestLoss = r.bestLoss();
-            bestStep = r.bestStep();
-            start -= r.elapsedNanos();
-            curve = TrainingCurve.of(r.curve());
+            restore(run, resumeFrom, params, optimizer, constraint);
         }
-        long firstStep = step;
-        for (; step < config.steps() && !cancel.get(); step++) {
+        long firstStep = run.step;
+        for (; run.step < config.steps() && !cancel.get(); run.step++) {
+            long step = run.step;
             constraint.beforeStep(step, params);
-            int[] batch = new int[Math.min(config.batchSize(), trainSamples.length)];
-            for (int i = 0; i < batch.length; i++) {
-                if (cursor == trainSamples.length) {
-                    shuffle(trainSamples, random);
-                    shuffles++;
-                    cursor = 0;
-                }
-                batch[i] = trainSamples[cursor++];
-            }
+            int[] batch = run.nextBatch(config.batchSize());
             Map<String, float[]> master = fakeQuant == null ? Map.of() : fakeQuant.roundInPlace(params);
             TrainingGraph.Tape tape = model.forward(data.inputBatch(batch));
             Loss.Value loss = Loss.compute(config.loss(), tape.outputs(), select(data.targetBatch(batch), outputs), kinds);
@@ -174,37 +109,145 @@ public final class Trainer {
             double lr = schedule.at(step, config.steps());
             optimizer.step(params, grads, lr);
             constraint.afterUpdate(params);
-            lastLoss = loss.loss();
-            double valLoss = Double.NaN;
+            run.lastLoss = loss.loss();
             boolean evalNow = config.evalEvery() > 0 && (step + 1) % config.evalEvery() == 0;
-            if (validation > 0 && (evalNow || step + 1 == config.steps())) {
-                Map<String, float[]> floats = fakeQuant == null ? Map.of() : fakeQuant.roundInPlace(params);
-                valLoss = evaluate(data, valSamples, outputs, kinds);
-                FakeQuantizer.restore(params, floats);
-                if (config.keepBest() && step >= constraint.settlesAt() && !(valLoss >= bestLoss)) {
-                    best = snapshot(params);
-                    bestLoss = valLoss;
-                    bestStep = step;
-                }
-            }
-            listener.onStep(new TrainingListener.Progress(step, config.steps(), lastLoss, lr, valLoss,
-                    Duration.ofNanos(System.nanoTime() - start)));
-            curve.add(new TrainingCurve.Point(step, lastLoss, valLoss, constraint.sparsity()));
+            double valLoss = run.validation.length > 0 && (evalNow || step + 1 == config.steps())
+                    ? validate(run, data, outputs, kinds, params, constraint) : Double.NaN;
+            listener.onStep(new TrainingListener.Progress(step, config.steps(), run.lastLoss, lr, valLoss,
+                    Duration.ofNanos(System.nanoTime() - run.start)));
+            run.curve.add(new TrainingCurve.Point(step, run.lastLoss, valLoss, constraint.sparsity()));
             if (evalNow && step + 1 < config.steps()) {
-                checkpoints.accept(state(step + 1, shuffles, cursor, lastLoss, params, optimizer, constraint, best,
-                        bestLoss, bestStep, System.nanoTime() - start, curve));
+                checkpoints.accept(run.state(step + 1, params, optimizer, constraint));
             }
         }
-        if (cancel.get() && step < config.steps() && step > firstStep) {
-            checkpoints.accept(state(step, shuffles, cursor, lastLoss, params, optimizer, constraint, best,
-                    bestLoss, bestStep, System.nanoTime() - start, curve));
+        if (cancel.get() && run.step < config.steps() && run.step > firstStep) {
+            checkpoints.accept(run.state(run.step, params, optimizer, constraint));
         }
-        if (best != null) {
-            best.forEach((name, w) -> System.arraycopy(w, 0, params.get(name).floats(), 0, w.length));
+        if (run.best != null) {
+            run.best.forEach((name, w) -> System.arraycopy(w, 0, params.get(name).floats(), 0, w.length));
             constraint.afterUpdate(params);
         }
-        return new Result(step, lastLoss, bestLoss, bestStep, cancel.get() && step < config.steps(), model.toGraph(),
-                curve);
+        return new Result(run.step, run.lastLoss, run.bestLoss, run.bestStep, cancel.get() && run.step < config.steps(),
+                model.toGraph(), run.curve);
+    }
+
+    /** How the loss reads each output; fails when the data has no targets for one. */
+    private Map<String, OutputKind> outputKinds(TrainingData data, List<String> outputs) {
+        Map<String, OutputKind> kinds = new HashMap<>();
+        for (String o : outputs) {
+            if (!data.targetNames().contains(o)) {
+                throw new SparqException(ErrorCode.INVALID_ARGUMENT, "no targets for loss output '" + o
+                        + "'; the data has targets for " + data.targetNames());
+            }
+            kinds.put(o, config.outputKind() != null ? config.outputKind() : OutputKind.of(model.producer(o)));
+        }
+        return kinds;
+    }
+
+    /**
+     * The validation loss now (on the weights as quantization-aware training rounds them); keeps the
+     * weights as the best so far when the constraint has settled and the loss is the lowest.
+     */
+    private double validate(Run run, TrainingData data, List<String> outputs, Map<String, OutputKind> kinds,
+                            Map<String, Tensor> params, WeightConstraint constraint) {
+        Map<String, float[]> floats = fakeQuant == null ? Map.of() : fakeQuant.roundInPlace(params);
+        double valLoss = evaluate(data, run.validation, outputs, kinds);
+        FakeQuantizer.restore(params, floats);
+        if (config.keepBest() && run.step >= constraint.settlesAt() && !(valLoss >= run.bestLoss)) {
+            run.best = snapshot(params);
+            run.bestLoss = valLoss;
+            run.bestStep = run.step;
+        }
+        return valLoss;
+    }
+
+    /** Continues {@code run} from a checkpoint's state, after checking it belongs to this run. */
+    private void restore(Run run, TrainingState r, Map<String, Tensor> params, Optimizer optimizer,
+                         WeightConstraint constraint) {
+        if (r.step() < 0 || r.step() > config.steps() || r.cursor() < 0 || r.cursor() > run.train.length
+                || r.shuffles() < 0 || r.shuffles() > r.step() * config.batchSize()) {
+            throw doesNotFit("step " + r.step() + ", reshuffle " + r.shuffles() + ", position " + r.cursor()
+                    + " are not a point of this run (" + config.steps() + " steps, " + run.train.length
+                    + " training samples)");
+        }
+        requireSameWeights(r.weights(), params, "weights");
+        r.weights().forEach((name, w) -> System.arraycopy(w, 0, params.get(name).floats(), 0, w.length));
+        if (!r.best().isEmpty()) {
+            requireSameWeights(r.best(), params, "best weights");
+            run.best = new LinkedHashMap<>();
+            for (String name : params.keySet()) {
+                run.best.put(name, r.best().get(name).clone());
+            }
+        }
+        try {
+            optimizer.restore(r.optimizer());
+            constraint.restore(r.constraint());
+        } catch (IllegalArgumentException e) {
+            throw doesNotFit(e.getMessage());
+        }
+        for (long i = 0; i < r.shuffles(); i++) {
+            shuffle(run.train, run.random);
+        }
+        run.shuffles = r.shuffles();
+        run.cursor = r.cursor();
+        run.step = r.step();
+        run.lastLoss = r.lastLoss();
+        run.bestLoss = r.bestLoss();
+        run.bestStep = r.bestStep();
+        run.start -= r.elapsedNanos();
+        run.curve = TrainingCurve.of(r.curve());
+    }
+
+    /**
+     * Where a run stands: the split and sample order (all drawn from one random stream seeded by
+     * the config), the step, the best weights so far and the curve; what a checkpoint saves.
+     */
+    private final class Run {
+        final SplittableRandom random = new SplittableRandom(config.seed());
+        final int[] validation;
+        final int[] train;
+        int cursor;
+        long shuffles;
+        long step;
+        double lastLoss = Double.NaN;
+        Map<String, float[]> best;
+        double bestLoss = Double.NaN;
+        long bestStep = -1;
+        long start = System.nanoTime();
+        TrainingCurve curve = new TrainingCurve();
+
+        Run(int samples) {
+            int[] order = permutation(samples, random);
+            int held = (int) Math.round(samples * config.validationFraction());
+            if (held >= samples) {
+                throw new SparqException(ErrorCode.INVALID_ARGUMENT, samples + " sample(s) leave none for training after a "
+                        + config.validationFraction() + " validation split");
+            }
+            validation = java.util.Arrays.copyOfRange(order, 0, held);
+            train = java.util.Arrays.copyOfRange(order, held, order.length);
+            cursor = train.length;
+        }
+
+        /** The next batch's samples, reshuffling the training samples whenever they run out. */
+        int[] nextBatch(int size) {
+            int[] batch = new int[Math.min(size, train.length)];
+            for (int i = 0; i < batch.length; i++) {
+                if (cursor == train.length) {
+                    shuffle(train, random);
+                    shuffles++;
+                    cursor = 0;
+                }
+                batch[i] = train[cursor++];
+            }
+            return batch;
+        }
+
+        /** What a checkpoint keeps to continue this run at {@code atStep}. */
+        TrainingState state(long atStep, Map<String, Tensor> params, Optimizer optimizer, WeightConstraint constraint) {
+            return new TrainingState(atStep, shuffles, cursor, lastLoss, snapshot(params), optimizer.state(),
+                    constraint.state(), best == null ? Map.of() : best, bestLoss, bestStep, System.nanoTime() - start,
+                    curve.flat());
+        }
     }
 
     /** Mean loss over {@code samples} (weighted by batch size), without updating anything. */
@@ -222,13 +265,6 @@ public final class Trainer {
         Map<String, Tensor> out = new LinkedHashMap<>();
         names.forEach(n -> out.put(n, all.get(n)));
         return out;
-    }
-
-    private static TrainingState state(long step, long shuffles, int cursor, double lastLoss, Map<String, Tensor> params,
-                                       Optimizer optimizer, WeightConstraint constraint, Map<String, float[]> best,
-                                       double bestLoss, long bestStep, long elapsedNanos, TrainingCurve curve) {
-        return new TrainingState(step, shuffles, cursor, lastLoss, snapshot(params), optimizer.state(), constraint.state(),
-                best == null ? Map.of() : best, bestLoss, bestStep, elapsedNanos, curve.flat());
     }
 
     /** Checks that {@code saved} has exactly the weights of {@code params}, with their sizes. */
