@@ -5,10 +5,12 @@
 Writes docs/img/charlm-sparsity.svg (held-out bits per character against non-zero weights, log
 scale: a line per pruning schedule, the small dense models as a line, the dense model as trained
 and after the same fine-tuning as points; where a point has several seeds, the line goes through
-their mean and a bar spans their range) and runs/summary.md (the table docs/pruning.md quotes).
+their mean and a bar spans their range) and runs/summary.md, the table, which it also puts into
+docs/pruning.md between the markers <!-- charlm table --> and <!-- /charlm table -->.
 Plain SVG written by hand, so nothing beyond the standard library is needed.
 """
 import glob
+import html
 import json
 import math
 import os
@@ -20,14 +22,16 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 SVG = os.path.join(ROOT, "docs", "img", "charlm-sparsity.svg")
 LARGE = "charlm_mid"
 
-SERIES = [  # key, label, colour
-    ("cubic", "gradual, cubic (Zhu & Gupta)", "#1f77b4"),
-    ("narang", "gradual, threshold ramp (Narang et al.)", "#2ca02c"),
+SERIES = [  # key (schedule, then the run's variant), label, colour
+    ("cubic-hold", "gradual, cubic (Zhu & Gupta)", "#1f77b4"),
+    ("narang-hold", "gradual, threshold ramp (Narang et al.)", "#2ca02c"),
     ("oneshot", "one-shot, then fine-tuned", "#d62728"),
-    ("cubic-hold", "cubic, --lr-decay after_pruning", "#17becf"),
-    ("cubic-f100", "cubic, 100 mask updates", "#bcbd22"),
-    ("cubic-sens", "cubic, targets from sensitivity", "#9467bd"),
     ("small", "small dense, same steps", "#7f7f7f"),
+    ("cubic-sens-hold", "cubic, per-tensor targets from sensitivity", "#9467bd"),
+    ("cubic", "cubic, rate decaying from step 0", "#aec7e8"),
+    ("narang", "ramp, rate decaying from step 0", "#98df8a"),
+    ("cubic-f100", "cubic, decaying, 100 mask updates", "#bcbd22"),
+    ("cubic-sens", "cubic, decaying, sensitivity targets", "#c5b0d5"),
 ]
 W, H = 760, 470
 LEFT, RIGHT, TOP, BOTTOM = 70, 250, 20, 55
@@ -128,7 +132,7 @@ def svg(runs):
             e.append('<circle cx="%.1f" cy="%.1f" r="3.5" fill="%s"/>' % (x, y, colour))
         e.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2"%s/>'
                  % (W - RIGHT + 12, legend_y, W - RIGHT + 36, legend_y, colour, dash))
-        e.append('<text x="%d" y="%d">%s</text>' % (W - RIGHT + 42, legend_y + 4, label))
+        e.append('<text x="%d" y="%d">%s</text>' % (W - RIGHT + 42, legend_y + 4, html.escape(label)))
         legend_y += 20
     for point, label, shape in ((trained, "dense, as trained", "none"), (tuned, "dense, same fine-tuning", "black")):
         if point:
@@ -177,6 +181,14 @@ def main():
     text = table(runs)
     with open(os.path.join(RUNS, "summary.md"), "w") as f:
         f.write(text)
+    doc = os.path.join(ROOT, "docs", "pruning.md")
+    with open(doc) as f:
+        page = f.read()
+    begin, end = "<!-- charlm table -->\n", "<!-- /charlm table -->"
+    if begin in page and end in page:
+        page = page[:page.index(begin) + len(begin)] + text + page[page.index(end):]
+        with open(doc, "w") as f:
+            f.write(page)
     print(text, end="")
     print("wrote %s" % os.path.relpath(SVG, ROOT))
 

@@ -134,7 +134,7 @@ public final class Recipe {
     /** Fine-tuning defaults when the recipe and flags leave them out. */
     public static final long DEFAULT_TUNE_STEPS = 1000;
     /** When the learning rate decays: over every step after warm-up, or only after the last mask update. */
-    public static final String DEFAULT_LR_DECAY = "whole";
+    public static final String DEFAULT_LR_DECAY = "after_pruning";
 
     private final Map<Key, Object> values;
 

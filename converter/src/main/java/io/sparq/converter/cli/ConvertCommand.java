@@ -118,12 +118,13 @@ final class ConvertCommand implements Callable<Integer> {
         int batch;
 
         @Option(names = "--lr", paramLabel = "RATE", defaultValue = "1e-3",
-                description = "Peak learning rate (Adam; linear warm-up, cosine decay). Default: ${DEFAULT-VALUE}.")
+                description = "Peak learning rate (Adam; linear warm-up, cosine decay, see --lr-decay). Default: ${DEFAULT-VALUE}.")
         double learningRate;
 
         @Option(names = "--lr-decay", paramLabel = "WHEN", defaultValue = Recipe.DEFAULT_LR_DECAY,
-                description = "whole: the rate decays over every step after warm-up; after_pruning: it stays at its"
-                        + " peak until the last mask update and decays over the steps after it. Default: ${DEFAULT-VALUE}.")
+                description = "after_pruning: the rate stays at its peak until the last mask update and decays"
+                        + " (cosine) over the steps after it; whole: it decays over every step after warm-up."
+                        + " Default: ${DEFAULT-VALUE}.")
         String lrDecay;
 
         @Option(names = "--loss", paramLabel = "KIND", defaultValue = "auto",

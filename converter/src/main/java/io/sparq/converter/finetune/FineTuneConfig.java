@@ -51,9 +51,12 @@ public record FineTuneConfig(long steps, int batchSize, double learningRate, int
         }
     }
 
-    /** 1000 Adam steps of batch 16 at 1e-3 (5 % warm-up, cosine decay to 0), clip 1.0, 10 % validation every 100 steps, KL. */
+    /**
+     * 1000 Adam steps of batch 16 at 1e-3 (5 % warm-up, held until the last mask update, then a cosine decay to
+     * 0), clip 1.0, 10 % validation every 100 steps, KL.
+     */
     public static FineTuneConfig defaults() {
-        return new FineTuneConfig(1000, 16, 1e-3, 50, LearningRate.Decay.COSINE, false, 0, OptimizerKind.ADAM, 0.9, 0.999,
+        return new FineTuneConfig(1000, 16, 1e-3, 50, LearningRate.Decay.COSINE, true, 0, OptimizerKind.ADAM, 0.9, 0.999,
                 1e-8, 0, 0.9, 1.0, 0, 0.1, 100, true, LossKind.KL, List.of(), null, 0);
     }
 
