@@ -23,8 +23,8 @@ SVG = os.path.join(ROOT, "docs", "img", "charlm-sparsity.svg")
 LARGE = "charlm_mid"
 
 SERIES = [  # key (schedule, then the run's variant), label, colour
-    ("cubic-hold", "gradual, cubic (Zhu & Gupta)", "#1f77b4"),
-    ("narang-hold", "gradual, threshold ramp (Narang et al.)", "#2ca02c"),
+    ("cubic-hold-f100", "gradual, cubic (Zhu & Gupta)", "#1f77b4"),
+    ("narang-hold-f100", "gradual, threshold ramp (Narang et al.)", "#2ca02c"),
     ("oneshot", "one-shot, then fine-tuned", "#d62728"),
     ("small", "small dense, same steps", "#7f7f7f"),
     ("cubic-sens-hold", "cubic, per-tensor targets from sensitivity", "#9467bd"),
@@ -32,6 +32,8 @@ SERIES = [  # key (schedule, then the run's variant), label, colour
     ("narang", "ramp, rate decaying from step 0", "#98df8a"),
     ("cubic-f100", "cubic, decaying, 100 mask updates", "#bcbd22"),
     ("cubic-sens", "cubic, decaying, sensitivity targets", "#c5b0d5"),
+    ("cubic-hold", "cubic, 20 mask updates", "#ff7f0e"),
+    ("narang-hold", "ramp, 20 mask updates", "#8c564b"),
 ]
 W, H = 760, 470
 LEFT, RIGHT, TOP, BOTTOM = 70, 250, 20, 55

@@ -135,6 +135,11 @@ public final class Recipe {
     public static final long DEFAULT_TUNE_STEPS = 1000;
     /** When the learning rate decays: over every step after warm-up, or only after the last mask update. */
     public static final String DEFAULT_LR_DECAY = "after_pruning";
+    /**
+     * Mask updates over the ramp when the frequency is not given: many small steps rather than a few
+     * large ones (char LM, 90 %: 100 updates ended 0.06–0.09 bpc better than 20).
+     */
+    static final long MASK_UPDATES = 100;
 
     private final Map<Key, Object> values;
 
@@ -354,7 +359,7 @@ public final class Recipe {
     /**
      * The complete recipe: every setting that applies, with the defaults filled in — the ramp
      * over the first three quarters of the fine-tuning steps (one step without fine-tuning), a
-     * mask update every 1/20 of the ramp, 1×16 blocks, int8 when pruning. Settings that do not
+     * mask update every 1/100 of the ramp, 1×16 blocks, int8 when pruning. Settings that do not
      * apply (fine-tuning without data, cubic keys on a narang schedule) are left out.
      *
      * @param fineTuning whether the conversion fine-tunes (has training data)
@@ -383,7 +388,7 @@ public final class Recipe {
                 boolean frequencyStated = v.containsKey(Key.FREQUENCY);
                 long ramp = rampStated ? (Long) v.get(Key.STEPS)
                         : fineTuning ? Math.max(1, (Long) v.get(Key.TUNE_STEPS) * 3 / 4) : 1;
-                long frequency = frequencyStated ? (Long) v.get(Key.FREQUENCY) : Math.max(1, ramp / 20);
+                long frequency = frequencyStated ? (Long) v.get(Key.FREQUENCY) : Math.max(1, ramp / MASK_UPDATES);
                 if (!(rampStated && frequencyStated) && frequency > 0) {
                     ramp = Math.max(frequency, ramp / frequency * frequency);   // cubic wants a whole number of updates
                 }

@@ -82,7 +82,7 @@ class RecipeTest {
 
     @Test
     void narangAndOneShotRecipes() {
-        assertEquals(NarangSchedule.forSparsity(0, 3000, 6000, 0.8, 1.5, 300),
+        assertEquals(NarangSchedule.forSparsity(0, 3000, 6000, 0.8, 1.5, 60),
                 Recipe.parse("schedule: narang\nsparsity: 0.8\nsteps: 6000\n", "r").withDefaults(true).pruning().schedule());
         assertEquals(NarangSchedule.withTheta(10, 50, 110, 1e-5, 2.0, 10),
                 Recipe.parse("schedule: narang\ntheta: 1.0e-5\nphi: 2\nbegin: 10\nsteps: 100\nramp: 50\nfrequency: 10\n", "r")
@@ -91,11 +91,11 @@ class RecipeTest {
                 Recipe.parse("schedule: oneshot\nsparsity: 0.7\n", "r").withDefaults(false).pruning().schedule());
     }
 
-    /** The defaults are those of the command line: the ramp over 3/4 of the fine-tuning, 20 mask updates. */
+    /** The defaults are those of the command line: the ramp over 3/4 of the fine-tuning, 100 mask updates. */
     @Test
     void defaultsFollowTheFineTuningLength() {
         Recipe r = Recipe.parse("sparsity: 0.9\nfine_tune:\n  steps: 2000\n", "r").withDefaults(true);
-        assertEquals(new CubicSchedule(0, 0.9, 0, 20, 75), r.pruning().schedule());
+        assertEquals(new CubicSchedule(0, 0.9, 0, 100, 15), r.pruning().schedule());
         assertEquals(16, r.pruning().blockSize());
         assertEquals(false, r.pruning().rowBlocks(), "blocks along the input axis unless asked");
         assertEquals(true, Recipe.parse("sparsity: 0.9\nblock_axis: output\n", "r").withDefaults(false).pruning().rowBlocks());

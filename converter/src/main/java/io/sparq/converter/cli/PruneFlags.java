@@ -28,7 +28,7 @@ final class PruneFlags {
     Long pruneSteps;
 
     @Option(names = "--frequency", paramLabel = "STEPS",
-            description = "Steps between mask updates. Default: the ramp / 20 (at least 1).")
+            description = "Steps between mask updates. Default: the ramp / 100 (at least 1).")
     Long frequency;
 
     @Option(names = "--block", paramLabel = "B", defaultValue = "16",
