@@ -27,16 +27,16 @@ SERIES = [  # key (schedule, then the run's variant), label, colour
     ("narang-hold-f100", "gradual, threshold ramp (Narang et al.)", "#2ca02c"),
     ("oneshot", "one-shot, then fine-tuned", "#d62728"),
     ("small", "small dense, same steps", "#7f7f7f"),
-    ("cubic-sens-hold", "cubic, per-tensor targets from sensitivity", "#9467bd"),
-    ("cubic", "cubic, rate decaying from step 0", "#aec7e8"),
-    ("narang", "ramp, rate decaying from step 0", "#98df8a"),
-    ("cubic-f100", "cubic, decaying, 100 mask updates", "#bcbd22"),
-    ("cubic-sens", "cubic, decaying, sensitivity targets", "#c5b0d5"),
-    ("cubic-hold", "cubic, 20 mask updates", "#ff7f0e"),
-    ("narang-hold", "ramp, 20 mask updates", "#8c564b"),
+    ("cubic-sens-hold", "cubic, sensitivity targets, 20 updates", "#9467bd"),
+    ("cubic-hold", "cubic, 20 updates", "#ff7f0e"),
+    ("narang-hold", "ramp, 20 updates", "#8c564b"),
+    ("cubic", "cubic, rate decaying from step 0, 20 updates", "#aec7e8"),
+    ("narang", "ramp, rate decaying from step 0, 20 updates", "#98df8a"),
+    ("cubic-f100", "cubic, rate decaying from step 0", "#bcbd22"),
+    ("cubic-sens", "cubic, decaying, sensitivity, 20 updates", "#c5b0d5"),
 ]
-W, H = 760, 470
-LEFT, RIGHT, TOP, BOTTOM = 70, 250, 20, 55
+W, H = 860, 470
+LEFT, RIGHT, TOP, BOTTOM = 70, 330, 20, 55
 
 
 def load():
