@@ -66,7 +66,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--warmup-seconds", paramLabel = "S", defaultValue = "2",
             description = "Keep warming up until S seconds have passed too: the JIT settles by time, not by"
-                    + " run count, and a fast model needs thousands of runs (default: ${DEFAULT-VALUE}; 0 = runs only).")
+                    + " run count, and a fast model needs thousands of runs; then on while runs still get"
+                    + " faster, up to 20 s more (default: ${DEFAULT-VALUE}; 0 = runs only).")
     double warmupSeconds;
 
     @Option(names = "--runs", paramLabel = "N", defaultValue = "200",
@@ -171,21 +172,50 @@ final class BenchCommand implements Callable<Integer> {
     record Baseline(Path model, Result timing, double maxDifference) {
     }
 
-    /** Timings of {@code --runs} calls after untimed ones: at least {@code --warmup}, for at least {@code --warmup-seconds}. */
+    /** Longest extra warm-up while runs are still getting faster (the JIT still compiling). */
+    private static final double SETTLE_SECONDS = 20;
+    /** A window of runs this much faster than the one before means the JIT has not settled yet. */
+    private static final double STILL_IMPROVING = 0.95;
+
+    /**
+     * Timings of {@code --runs} calls after untimed ones: at least {@code --warmup}, for at least
+     * {@code --warmup-seconds}, then on in windows of runs for as long as each window's median is
+     * clearly below the one before (at most {@link #SETTLE_SECONDS} more). Vector API code runs
+     * 10–1000× slower before C2 has compiled it, and on a busy 2-core machine that took longer than
+     * the fixed warm-up in some launches, which then timed half-compiled code.
+     */
     private Result time(Runnable run) {
-        double[] micros = new double[runs];
         long until = System.nanoTime() + (long) (warmupSeconds * 1e9);
         int warmups = 0;
         while (warmups < warmup || System.nanoTime() < until) {
             run.run();
             warmups++;
         }
-        for (int i = 0; i < runs; i++) {
+        if (warmupSeconds > 0) {
+            int window = Math.max(10, runs / 10);
+            long settleUntil = System.nanoTime() + (long) (SETTLE_SECONDS * 1e9);
+            double previous = Double.POSITIVE_INFINITY;
+            while (System.nanoTime() < settleUntil) {
+                double[] micros = timed(run, window);
+                warmups += window;
+                double median = Result.of(micros, 0).median();
+                if (median >= STILL_IMPROVING * previous) {
+                    break;
+                }
+                previous = median;
+            }
+        }
+        return Result.of(timed(run, runs), warmups);
+    }
+
+    private static double[] timed(Runnable run, int count) {
+        double[] micros = new double[count];
+        for (int i = 0; i < count; i++) {
             long t0 = System.nanoTime();
             run.run();
             micros[i] = (System.nanoTime() - t0) / 1e3;
         }
-        return Result.of(micros, warmups);
+        return micros;
     }
 
     private static double maxDifference(Map<String, Tensor> ours, Map<String, Tensor> theirs) {

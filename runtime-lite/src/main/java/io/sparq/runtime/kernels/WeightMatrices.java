@@ -37,7 +37,11 @@ public final class WeightMatrices {
         return of(stored, Vectorization.kernels());
     }
 
-    /** The matrix of a dense float32 tensor (shared, not copied), viewed as {@link #of(EncodedTensor)} says. */
+    /**
+     * The matrix of a dense float32 tensor, viewed as {@link #of(EncodedTensor)} says: copied once
+     * into the panels the kernels stream ({@link PackedF32Matrix}), so a weight gives the same bits
+     * whether it is a constant or computed by the graph.
+     */
     public static WeightMatrix of(Tensor dense) {
         return of(dense, Vectorization.kernels());
     }
@@ -107,7 +111,7 @@ public final class WeightMatrices {
         }
         int cols = dense.rank() == 0 ? 1 : dense.dim(dense.rank() - 1);
         int rows = cols == 0 ? 0 : dense.size() / cols;
-        return new DenseF32Matrix(kernels, dense.floats(), rows, cols);
+        return new PackedF32Matrix(kernels, dense.floats(), rows, cols);
     }
 
     static WeightMatrix of(EncodedTensor stored, Kernels kernels) {

@@ -64,37 +64,42 @@ class WeightMatrixKernelsTest {
     }
 
     /**
-     * Column blocks are deterministic by construction: each output is one FMA chain in block order,
-     * so every vector width gives the scalar reference's bits exactly, for any input count (the
-     * four-input passes, the paired one-input slices, the batch panels) and any row range.
+     * Column blocks and packed dense weights are deterministic by construction: each output is one
+     * FMA chain in block (column) order, so every vector width gives the scalar reference's bits
+     * exactly, for any input count (the four-input passes, the paired one-input slices, the batch
+     * panels, the row blocks of a packed product) and any row range, aligned to a panel or not.
      */
     @Test
-    void columnBlocksGiveTheScalarBitsOnEveryBackend() {
+    void columnBlocksAndPackedDenseGiveTheScalarBitsOnEveryBackend() {
         Random rnd = new Random(17);
         Kernels scalar = new ScalarKernels();
         for (int[] shape : new int[][] {{5, 3}, {40, 17}, {67, 130}, {256, 64}, {2, 19, 33}}) {
             Tensor dense = sparseRandom(rnd, shape);
+            List<EncodingChoice> choices = new ArrayList<>(List.of(EncodingChoice.dense()));
             for (ValueFormat vf : List.of(ValueFormat.INT8, ValueFormat.NATIVE)) {
                 for (int b : new int[] {4, 8, 16}) {
-                    EncodedTensor stored = EncodedTensor.encode("w", dense, EncodingChoice.columnBlockSparse(b, vf));
-                    WeightMatrix reference = WeightMatrices.of(stored, scalar);
-                    int rows = reference.rows();
-                    int cols = reference.cols();
-                    for (Kernels kernels : backends()) {
-                        WeightMatrix w = WeightMatrices.of(stored, kernels);
-                        for (int m : new int[] {1, 2, 4, 7, 16, 37}) {   // 16 and 37: passes of eight inputs, then four, then one
-                            int row0 = rnd.nextBoolean() ? 0 : rnd.nextInt(rows);
-                            int row1 = rnd.nextBoolean() ? rows : row0 + rnd.nextInt(rows - row0 + 1);
-                            float[] x = random(rnd, m * cols);
-                            float[] want = random(rnd, m * (row1 - row0));
-                            float[] got = want.clone();
-                            boolean accumulate = rnd.nextBoolean();
-                            reference.multiply(m, x, 0, cols, row0, row1, want, 0, row1 - row0, accumulate);
-                            w.multiply(m, x, 0, cols, row0, row1, got, 0, row1 - row0, accumulate);
-                            for (int i = 0; i < want.length; i++) {
-                                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
-                                        stored + " on " + kernels + " m=" + m + " rows [" + row0 + ", " + row1 + ") element " + i);
-                            }
+                    choices.add(EncodingChoice.columnBlockSparse(b, vf));
+                }
+            }
+            for (EncodingChoice choice : choices) {
+                EncodedTensor stored = EncodedTensor.encode("w", dense, choice);
+                WeightMatrix reference = WeightMatrices.of(stored, scalar);
+                int rows = reference.rows();
+                int cols = reference.cols();
+                for (Kernels kernels : backends()) {
+                    WeightMatrix w = WeightMatrices.of(stored, kernels);
+                    for (int m : new int[] {1, 2, 4, 7, 16, 37}) {   // 16 and 37: passes of eight inputs, then four, then one
+                        int row0 = rnd.nextBoolean() ? 0 : rnd.nextInt(rows);
+                        int row1 = rnd.nextBoolean() ? rows : row0 + rnd.nextInt(rows - row0 + 1);
+                        float[] x = random(rnd, m * cols);
+                        float[] want = random(rnd, m * (row1 - row0));
+                        float[] got = want.clone();
+                        boolean accumulate = rnd.nextBoolean();
+                        reference.multiply(m, x, 0, cols, row0, row1, want, 0, row1 - row0, accumulate);
+                        w.multiply(m, x, 0, cols, row0, row1, got, 0, row1 - row0, accumulate);
+                        for (int i = 0; i < want.length; i++) {
+                            assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+                                    stored + " on " + kernels + " m=" + m + " rows [" + row0 + ", " + row1 + ") element " + i);
                         }
                     }
                 }
@@ -141,7 +146,8 @@ class WeightMatrixKernelsTest {
     void factoryPicksTheKernelOfTheEncoding() {
         Tensor dense = sparseRandom(new Random(3), new int[] {8, 32});
         Kernels k = new ScalarKernels();
-        assertInstanceOf(DenseF32Matrix.class, WeightMatrices.of(EncodedTensor.encode("w", dense, EncodingChoice.dense()), k));
+        assertInstanceOf(PackedF32Matrix.class, WeightMatrices.of(EncodedTensor.encode("w", dense, EncodingChoice.dense()), k));
+        assertInstanceOf(PackedF32Matrix.class, WeightMatrices.of(dense, k));
         assertInstanceOf(DenseF16Matrix.class, WeightMatrices.of(EncodedTensor.encode("w", dense, EncodingChoice.denseF16()), k));
         assertInstanceOf(DenseInt8Matrix.class, WeightMatrices.of(EncodedTensor.encode("w", dense, EncodingChoice.denseInt8()), k));
         assertInstanceOf(DenseInt4Matrix.class, WeightMatrices.of(EncodedTensor.encode("w", dense, EncodingChoice.denseInt4(16)), k));

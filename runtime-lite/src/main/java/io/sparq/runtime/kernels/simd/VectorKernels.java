@@ -179,24 +179,26 @@ public abstract class VectorKernels implements Kernels {
         // A in blocks of rows that stay in L2 (about 256 KiB) while every panel passes over them:
         // A read once from memory instead of once per panel (the order of each sum is unchanged)
         int rowBlock = Math.max(4, (A_BLOCK_FLOATS / Math.max(1, k)) & ~3);
-        float[] sums = plain && b.n() % width == 0 ? null : panelBuffer(Math.min(m, rowBlock) * width);
+        // fewer than four rows: four panels side by side, so eight sums are in flight, not two
+        int group = m < 4 ? 4 : 1;
+        float[] sums = plain && b.n() % width == 0 ? null : panelBuffer(Math.min(m, rowBlock) * width * group);
         for (int i0 = 0; i0 < m; i0 += rowBlock) {
             int mb = Math.min(rowBlock, m - i0);
             int ai = aOff + i0 * lda;
             int ci0 = cOff + i0 * ldc;
-            for (int q = panel0; q < panel1; q++) {
-                int base = q * k * width;
+            for (int q = panel0; q < panel1; q += group) {
+                int g = Math.min(group, panel1 - q);
                 int j0 = q * width;
-                int cols = Math.min(width, b.n() - j0);
-                if (plain && cols == width) {
-                    panelSums(mb, k, a, ai, lda, pb, base, c, ci0 + j0, ldc);
+                int cols = Math.min(g * width, b.n() - j0);
+                if (plain && cols == g * width) {
+                    panelSums(mb, g, k, a, ai, lda, pb, q, c, ci0 + j0, ldc);
                     continue;
                 }
-                panelSums(mb, k, a, ai, lda, pb, base, sums, 0, width);
+                panelSums(mb, g, k, a, ai, lda, pb, q, sums, 0, g * width);
                 for (int i = 0; i < mb; i++) {
                     int ci = ci0 + i * ldc + j0;
                     for (int j = 0; j < cols; j++) {
-                        float sum = sums[i * width + j];
+                        float sum = sums[i * g * width + j];
                         c[ci + j] = beta == 0 ? alpha * sum : alpha * sum + beta * c[ci + j];
                     }
                 }
@@ -213,14 +215,29 @@ public abstract class VectorKernels implements Kernels {
         return buffer;
     }
 
-    /** {@code out[o0 + i·ldo + j] = Σ_p A[i][p]·panel[p][j]} for {@code i < m} and the panel's full width. */
-    private void panelSums(int m, int k, float[] a, int aOff, int lda, float[] pb, int base, float[] out, int o0, int ldo) {
-        int i = 0;
-        for (; i + 4 <= m; i += 4) {
-            panel4(k, a, aOff + i * lda, lda, pb, base, out, o0 + i * ldo, ldo);
+    /**
+     * {@code out[o0 + i·ldo + j] = Σ_p A[i][p]·B[p][q·width + j]} for {@code i < m} and the full width
+     * of panels {@code q … q+g-1}.
+     */
+    private void panelSums(int m, int g, int k, float[] a, int aOff, int lda, float[] pb, int q,
+                           float[] out, int o0, int ldo) {
+        int width = panelWidth();
+        if (g == 4) {
+            for (int i = 0; i < m; i++) {
+                panel1x4(k, a, aOff + i * lda, pb, q * k * width, k * width, out, o0 + i * ldo);
+            }
+            return;
         }
-        for (; i < m; i++) {
-            panel1(k, a, aOff + i * lda, pb, base, out, o0 + i * ldo);
+        for (int t = 0; t < g; t++) {
+            int base = (q + t) * k * width;
+            int o = o0 + t * width;
+            int i = 0;
+            for (; i + 4 <= m; i += 4) {
+                panel4(k, a, aOff + i * lda, lda, pb, base, out, o + i * ldo, ldo);
+            }
+            for (; i < m; i++) {
+                panel1(k, a, aOff + i * lda, pb, base, out, o + i * ldo);
+            }
         }
     }
 
@@ -263,6 +280,44 @@ public abstract class VectorKernels implements Kernels {
         c21.intoArray(out, o0 + 2 * ldo + l);
         c30.intoArray(out, o0 + 3 * ldo);
         c31.intoArray(out, o0 + 3 * ldo + l);
+    }
+
+    /** One row of A times four consecutive panels ({@code stride} floats apart): {@link #panel1} four times over, in one pass. */
+    private void panel1x4(int k, float[] a, int a0, float[] pb, int b0, int stride, float[] out, int o0) {
+        VectorSpecies<Float> s = floats();
+        int l = s.length();
+        int b1 = b0 + stride;
+        int b2 = b1 + stride;
+        int b3 = b2 + stride;
+        FloatVector c00 = FloatVector.zero(s);
+        FloatVector c01 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        FloatVector c20 = c00;
+        FloatVector c21 = c00;
+        FloatVector c30 = c00;
+        FloatVector c31 = c00;
+        for (int p = 0; p < k; p++) {
+            int bp = 2 * l * p;
+            FloatVector w = FloatVector.broadcast(s, a[a0 + p]);
+            c00 = w.fma(FloatVector.fromArray(s, pb, b0 + bp), c00);
+            c01 = w.fma(FloatVector.fromArray(s, pb, b0 + bp + l), c01);
+            c10 = w.fma(FloatVector.fromArray(s, pb, b1 + bp), c10);
+            c11 = w.fma(FloatVector.fromArray(s, pb, b1 + bp + l), c11);
+            c20 = w.fma(FloatVector.fromArray(s, pb, b2 + bp), c20);
+            c21 = w.fma(FloatVector.fromArray(s, pb, b2 + bp + l), c21);
+            c30 = w.fma(FloatVector.fromArray(s, pb, b3 + bp), c30);
+            c31 = w.fma(FloatVector.fromArray(s, pb, b3 + bp + l), c31);
+        }
+        int w2 = 2 * l;
+        c00.intoArray(out, o0);
+        c01.intoArray(out, o0 + l);
+        c10.intoArray(out, o0 + w2);
+        c11.intoArray(out, o0 + w2 + l);
+        c20.intoArray(out, o0 + 2 * w2);
+        c21.intoArray(out, o0 + 2 * w2 + l);
+        c30.intoArray(out, o0 + 3 * w2);
+        c31.intoArray(out, o0 + 3 * w2 + l);
     }
 
     private void panel1(int k, float[] a, int a0, float[] pb, int b0, float[] out, int o0) {
