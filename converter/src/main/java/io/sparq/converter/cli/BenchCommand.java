@@ -67,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup-seconds", paramLabel = "S", defaultValue = "2",
             description = "Keep warming up until S seconds have passed too: the JIT settles by time, not by"
                     + " run count, and a fast model needs thousands of runs; then on while runs still get"
-                    + " faster, up to 20 s more (default: ${DEFAULT-VALUE}; 0 = runs only).")
+                    + " faster or the heap still grows, up to 20 s more (default: ${DEFAULT-VALUE}; 0 = runs only).")
     double warmupSeconds;
 
     @Option(names = "--runs", paramLabel = "N", defaultValue = "200",
@@ -172,17 +172,21 @@ final class BenchCommand implements Callable<Integer> {
     record Baseline(Path model, Result timing, double maxDifference) {
     }
 
-    /** Longest extra warm-up while runs are still getting faster (the JIT still compiling). */
+    /** Longest extra warm-up while the JIT or the heap has not settled. */
     private static final double SETTLE_SECONDS = 20;
     /** A window of runs this much faster than the one before means the JIT has not settled yet. */
     private static final double STILL_IMPROVING = 0.95;
+    /** More page faults than this in a window of runs (1 MiB of fresh pages) means the heap is still growing. */
+    private static final long FRESH_PAGES = 256;
 
     /**
      * Timings of {@code --runs} calls after untimed ones: at least {@code --warmup}, for at least
-     * {@code --warmup-seconds}, then on in windows of runs for as long as each window's median is
-     * clearly below the one before (at most {@link #SETTLE_SECONDS} more). Vector API code runs
-     * 10–1000× slower before C2 has compiled it, and on a busy 2-core machine that took longer than
-     * the fixed warm-up in some launches, which then timed half-compiled code.
+     * {@code --warmup-seconds}, then on in windows of runs while either the window's median is
+     * clearly below the one before (the JIT still compiling: Vector API code runs 10–1000× slower
+     * before C2 has compiled it) or the window touched fresh memory pages (the heap still growing:
+     * where first touches are slow, as on virtual machines that back guest memory lazily, about
+     * 15 µs a page, a JVM spends its first seconds in page faults), at most
+     * {@link #SETTLE_SECONDS} more.
      */
     private Result time(Runnable run) {
         long until = System.nanoTime() + (long) (warmupSeconds * 1e9);
@@ -196,10 +200,11 @@ final class BenchCommand implements Callable<Integer> {
             long settleUntil = System.nanoTime() + (long) (SETTLE_SECONDS * 1e9);
             double previous = Double.POSITIVE_INFINITY;
             while (System.nanoTime() < settleUntil) {
-                double[] micros = timed(run, window);
+                long faults = PageFaults.minor();
+                double median = Result.of(timed(run, window), 0).median();
                 warmups += window;
-                double median = Result.of(micros, 0).median();
-                if (median >= STILL_IMPROVING * previous) {
+                boolean growing = PageFaults.minor() - faults > FRESH_PAGES;
+                if (median >= STILL_IMPROVING * previous && !growing) {
                     break;
                 }
                 previous = median;
