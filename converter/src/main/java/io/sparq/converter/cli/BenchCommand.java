@@ -67,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup-seconds", paramLabel = "S", defaultValue = "2",
             description = "Keep warming up until S seconds have passed too: the JIT settles by time, not by"
                     + " run count, and a fast model needs thousands of runs; then on while runs still get"
-                    + " faster or the heap still grows, up to 20 s more (default: ${DEFAULT-VALUE}; 0 = runs only).")
+                    + " faster or the heap still grows, up to 10 s more (default: ${DEFAULT-VALUE}; 0 = runs only).")
     double warmupSeconds;
 
     @Option(names = "--runs", paramLabel = "N", defaultValue = "200",
@@ -173,7 +173,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Longest extra warm-up while the JIT or the heap has not settled. */
-    private static final double SETTLE_SECONDS = 20;
+    private static final double SETTLE_SECONDS = 10;
     /** A window of runs this much faster than the one before means the JIT has not settled yet. */
     private static final double STILL_IMPROVING = 0.95;
     /** More page faults than this in a window of runs (1 MiB of fresh pages) means the heap is still growing. */
