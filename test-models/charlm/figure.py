@@ -10,6 +10,7 @@ docs/pruning.md between the markers <!-- charlm table --> and <!-- /charlm table
 Plain SVG written by hand, so nothing beyond the standard library is needed.
 """
 import glob
+import re
 import html
 import json
 import math
@@ -22,6 +23,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 SVG = os.path.join(ROOT, "docs", "img", "charlm-sparsity.svg")
 LARGE = "charlm_mid"
 
+SMALL_AT_90_95 = ["charlm_mid_small72", "charlm_mid_small48"]   # as many weights as the large one at 90 and 95 %
 SERIES = [  # key (schedule, then the run's variant), label, colour
     ("cubic-hold-f100", "gradual, cubic (Zhu & Gupta)", "#1f77b4"),
     ("narang-hold-f100", "gradual, threshold ramp (Narang et al.)", "#2ca02c"),
@@ -40,9 +42,10 @@ LEFT, RIGHT, TOP, BOTTOM = 70, 330, 20, 55
 
 
 def load():
+    """The protocol's runs (20 % budget); the longer budgets ("-b50", "-b100") are tabled apart."""
     runs = []
     for path in sorted(glob.glob(os.path.join(RUNS, "*.json"))):
-        if path.endswith(".train.json"):
+        if path.endswith(".train.json") or re.search(r"-b\d+\.json$", path):
             continue
         with open(path) as f:
             runs.append(json.load(f))
@@ -175,6 +178,38 @@ def table(runs):
     return "\n".join(rows) + "\n"
 
 
+def budget_table():
+    """Held-out bpc at 90 % (and the small dense models of 90 and 95 %) against the fine-tuning budget."""
+    every = []
+    for path in sorted(glob.glob(os.path.join(RUNS, "*.json"))):
+        if not path.endswith(".train.json"):
+            with open(path) as f:
+                every.append(json.load(f))
+    dense = json.load(open(os.path.join(RUNS, LARGE + ".train.json")))["steps"]
+    picks = [("gradual, cubic (defaults), 90 %", lambda r: r["model"] == LARGE and r["schedule"] == "cubic"
+              and r["sparsity"] == 0.9 and r.get("variant") == "hold-f100" and r["seed"] == 1),
+             ("one-shot, 90 %", lambda r: r["model"] == LARGE and r["schedule"] == "oneshot" and r["sparsity"] == 0.9
+              and r["seed"] == 1)]
+    picks += [("small dense (%s)" % m, lambda r, m=m: r["model"] == m) for m in SMALL_AT_90_95]
+    budgets = sorted({r["steps"] for r in every if r["sparsity"] in (0.0, 0.9)})
+    rows = ["| model | " + " | ".join("%s steps (%d %%)" % ("{:,}".format(b), round(100 * b / dense)) for b in budgets)
+            + " |", "|---|" + "---|" * len(budgets)]
+    for label, pick in picks:
+        cells = []
+        for b in budgets:
+            hit = [r for r in every if pick(r) and r["steps"] == b]
+            cells.append("%.4f" % hit[0]["heldout_bpc_fp32"] if hit else "–")
+        rows.append("| %s | %s |" % (label, " | ".join(cells)))
+    return "\n".join(rows) + "\n"
+
+
+def replace_between(page, name, text):
+    begin, end = "<!-- %s -->\n" % name, "<!-- /%s -->" % name
+    if begin in page and end in page:
+        page = page[:page.index(begin) + len(begin)] + text + page[page.index(end):]
+    return page
+
+
 def main():
     runs = load()
     os.makedirs(os.path.dirname(SVG), exist_ok=True)
@@ -186,12 +221,12 @@ def main():
     doc = os.path.join(ROOT, "docs", "pruning.md")
     with open(doc) as f:
         page = f.read()
-    begin, end = "<!-- charlm table -->\n", "<!-- /charlm table -->"
-    if begin in page and end in page:
-        page = page[:page.index(begin) + len(begin)] + text + page[page.index(end):]
-        with open(doc, "w") as f:
-            f.write(page)
+    budgets = budget_table()
+    page = replace_between(replace_between(page, "charlm table", text), "charlm budget table", budgets)
+    with open(doc, "w") as f:
+        f.write(page)
     print(text, end="")
+    print(budgets, end="")
     print("wrote %s" % os.path.relpath(SVG, ROOT))
 
 

@@ -9,7 +9,8 @@ Run from anywhere after train_dense.py has trained the models the runs name. Eac
 `sparq convert MODEL --sparsity S --schedule K --block 1 --quantize int8 --optimize size --data
 .cache/finetune.npz --labels .cache/finetune_labels.npz --steps F --batch 32 --seed N
 --validation 0.02 --emit-onnx ...` with the fine-tuning budget F = 20 % of the dense model's
-training steps (runs/<model>.train.json), each sparq on one kernel thread. Held-out bits per
+training steps (runs/<model>.train.json), each sparq on one kernel thread; after the protocol, the
+90 % points again at 50 and 100 % (runs named "-b50", "-b100", tabled apart by figure.py). Held-out bits per
 character are measured twice: the fp32 weights (--emit-onnx) through onnxruntime and the int8
 .sparq through `sparq run`, both with eval_bpc.py.
 
@@ -52,6 +53,7 @@ SCHEDULES = ["cubic", "narang", "oneshot"]
 SEEDS_AT_90 = [1, 2, 3]
 BATCH = 32
 BUDGET = 0.2   # fine-tuning steps as a share of the dense model's training steps
+LONGER_BUDGETS = [0.5, 1.0]   # tried at 90 % after the protocol
 # Changes to the gradual schedule tried at 90 %, by the suffix of their run names: "hold" keeps the
 # learning rate at its peak until the last mask update (--lr-decay after_pruning); "f100" updates
 # the masks 100 times over the ramp instead of the default 20, so each update prunes less at once.
@@ -75,14 +77,18 @@ def plan():
     (VARIANTS), then the small dense models, then 95 %, 75 % and 50 % with the chosen method, then
     two more seeds at 90 %.
     """
-    def large(schedule, sparsity, seed=1, variant=""):
-        return ("%s-%s-%d-s%d%s" % (LARGE, schedule, round(100 * sparsity), seed, "-" + variant if variant else ""),
-                LARGE, sparsity, schedule, seed, variant)
+    def large(schedule, sparsity, seed=1, variant="", budget=BUDGET):
+        return ("%s-%s-%d-s%d%s%s" % (LARGE, schedule, round(100 * sparsity), seed, "-" + variant if variant else "",
+                                      budget_suffix(budget)),
+                LARGE, sparsity, schedule, seed, variant, budget)
 
-    runs = [("%s-dense-s1" % LARGE, LARGE, 0.0, "none", 1, "")]
+    def dense(model, budget=BUDGET):
+        return ("%s-dense-s1%s" % (model, budget_suffix(budget)), model, 0.0, "none", 1, "", budget)
+
+    runs = [dense(LARGE)]
     runs += [large("cubic", 0.9), large("oneshot", 0.9), large("cubic", 0.9, variant="sens"), large("narang", 0.9)]
     runs += [large("cubic", 0.9, variant=v) for v in ("hold", "f100")]
-    runs += [("%s-dense-s1" % small, small, 0.0, "none", 1, "") for small in SMALL]
+    runs += [dense(small) for small in SMALL]
     runs += [large("narang", 0.9, variant="hold"), large("cubic", 0.9, variant="sens-hold"),
              large("cubic", 0.9, variant="hold-f100"), large("narang", 0.9, variant="hold-f100")]
     for sparsity in (0.95, 0.75, 0.5):
@@ -90,7 +96,17 @@ def plan():
                  large("narang", sparsity, variant="hold-f100")]
     for seed in SEEDS_AT_90[1:]:
         runs += [large("cubic", 0.9, seed, "hold-f100"), large("oneshot", 0.9, seed)]
+    # the budget at 90 %: half and all of the dense model's steps, against the small dense models
+    # of 90 and 95 % fine-tuned as long (so each has trained as many steps as the large one)
+    for budget in LONGER_BUDGETS:
+        runs += [large("cubic", 0.9, variant="hold-f100", budget=budget), large("oneshot", 0.9, budget=budget),
+                 dense(SMALL[1], budget), dense(SMALL[0], budget)]
     return runs
+
+
+def budget_suffix(budget):
+    """Run names carry the budget when it is not the protocol's 20 %: "-b50" for half the dense steps."""
+    return "" if budget == BUDGET else "-b%d" % round(100 * budget)
 
 
 def nonzeros(onnx_path):
@@ -192,12 +208,12 @@ def main():
     parser.add_argument("--list", action="store_true")
     args = parser.parse_args()
     todo = []
-    for name, model, sparsity, schedule, seed, variant in plan():
+    for name, model, sparsity, schedule, seed, variant, budget in plan():
         done = os.path.exists(os.path.join(RUNS, name + ".json"))
         if args.list:
             print("%-34s %s" % (name, "done" if done else "to do"))
         elif not done and fnmatch.fnmatch(name, args.only):
-            steps = int(math.ceil(BUDGET * dense_steps(LARGE) / 100) * 100)
+            steps = int(math.ceil(budget * dense_steps(LARGE) / 100) * 100)
             todo.append((name, model, sparsity, schedule, seed, variant, steps))
     if args.list:
         return
