@@ -2,7 +2,6 @@ package io.sparq.runtime.kernels.simd;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -13,6 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  * output is one FMA chain in block order, the scalar reference's bits on every width.
  */
 final class ColumnBlockVector {
+    /** Per-thread hand-over of up to eight finished slices of 16 rows to {@link #flush}. */
+    private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[8 * 16]);
+
     private ColumnBlockVector() {
     }
 
@@ -33,6 +35,7 @@ final class ColumnBlockVector {
                     yOff, ldy, accumulate);
             return;
         }
+        float[] sums = SUMS.get();
         for (int r = firstSlice(blockSize, l, row0); r < row1; r += l) {
             int g = r / blockSize;
             int v = r - g * blockSize;   // offset of the slice's rows in each block
@@ -50,8 +53,9 @@ final class ColumnBlockVector {
                     a0 = FloatVector.broadcast(s, x[x0 + c]).fma(w, a0);
                     a1 = FloatVector.broadcast(s, x[x1 + c]).fma(w, a1);
                 }
-                put(vk, a0, y, yOff + i * ldy, r, row0, row1, accumulate);
-                put(vk, a1, y, yOff + (i + 1) * ldy, r, row0, row1, accumulate);
+                a0.intoArray(sums, 0);
+                a1.intoArray(sums, l);
+                flush(vk, sums, 0, 2, y, yOff + i * ldy, ldy, r, row0, row1, accumulate);
             }
             if (i < m) {
                 int xi = xOff + i * ldx;
@@ -60,7 +64,8 @@ final class ColumnBlockVector {
                     a = FloatVector.broadcast(s, x[xi + col[t]]).fma(FloatVector.fromArray(s, values,
                             t * blockSize + v), a);
                 }
-                put(vk, a, y, yOff + i * ldy, r, row0, row1, accumulate);
+                a.intoArray(sums, 0);
+                flush(vk, sums, 0, 1, y, yOff + i * ldy, ldy, r, row0, row1, accumulate);
             }
         }
     }
@@ -74,21 +79,22 @@ final class ColumnBlockVector {
                     row1, y, yOff, ldy, accumulate);
             return;
         }
+        float[] sums = SUMS.get();
         // each slice (or pair of slices) in its own small method: C2 compiles those whole, with every
         // vector operation intrinsified, where one large method had parts fall back to Java code
         for (int r = firstSlice(blockSize, l, row0); r < row1; r += l) {
             if (m == 1 && r + l < row1) {
-                int8Pair(vk, blockSize, groupPtr, col, q, scales, x, xOff, r, r + l, row0, row1, y, yOff, accumulate);
+                int8Pair(vk, sums, blockSize, groupPtr, col, q, scales, x, xOff, r, r + l, row0, row1, y, yOff, accumulate);
                 r += l;
             } else {
-                int8Slice(vk, blockSize, groupPtr, col, q, scales, m, x, xOff, ldx, r, row0, row1, y, yOff, ldy,
+                int8Slice(vk, sums, blockSize, groupPtr, col, q, scales, m, x, xOff, ldx, r, row0, row1, y, yOff, ldy,
                         accumulate);
             }
         }
     }
 
     /** One input, slices {@code r} and {@code r2}: two independent FMA chains, to overlap their latencies. */
-    private static void int8Pair(VectorKernels vk, int blockSize, int[] groupPtr, int[] col, byte[] q, float[] scales,
+    private static void int8Pair(VectorKernels vk, float[] sums, int blockSize, int[] groupPtr, int[] col, byte[] q, float[] scales,
                                  float[] x, int xOff, int r, int r2, int row0, int row1, float[] y, int yOff,
                                  boolean accumulate) {
         VectorSpecies<Float> s = vk.floats16();
@@ -124,8 +130,10 @@ final class ColumnBlockVector {
                     u * blockSize + v2).convertShape(VectorOperators.B2F, s, 0);
             a2 = FloatVector.broadcast(s, x[xOff + col[u]]).fma(w2, a2);
         }
-        put(vk, a.mul(FloatVector.fromArray(s, scales, r)), y, yOff, r, row0, row1, accumulate);
-        put(vk, a2.mul(FloatVector.fromArray(s, scales, r2)), y, yOff, r2, row0, row1, accumulate);
+        a.mul(FloatVector.fromArray(s, scales, r)).intoArray(sums, 0);
+        a2.mul(FloatVector.fromArray(s, scales, r2)).intoArray(sums, s.length());
+        flush(vk, sums, 0, 1, y, yOff, 0, r, row0, row1, accumulate);
+        flush(vk, sums, s.length(), 1, y, yOff, 0, r2, row0, row1, accumulate);
     }
 
     /**
@@ -133,10 +141,11 @@ final class ColumnBlockVector {
      * its own small method, as {@link #int8Pair}, so that C2 compiles it whole with every vector
      * operation intrinsified, and {@link #int8Slice} stays small enough to inline.
      */
-    private static void int8Eight(VectorKernels vk, int blockSize, int[] col, byte[] q, int t0, int t1, int v,
+    private static void int8Eight(VectorKernels vk, float[] sums, int blockSize, int[] col, byte[] q, int t0, int t1, int v,
                                   float[] x, int xOff, int ldx, int r, int row0, int row1, float[] y, int yOff, int ldy,
                                   float[] scales, boolean accumulate) {
         VectorSpecies<Float> s = vk.floats16();
+        int l = s.length();
         VectorSpecies<Byte> bs = vk.bytes16();
         FloatVector scale = FloatVector.fromArray(s, scales, r);
         int x0 = xOff;
@@ -163,14 +172,15 @@ final class ColumnBlockVector {
             a7 = FloatVector.broadcast(s, x[x7 + c]).fma(w, a7);
         }
         int yi = yOff;
-        put(vk, a0.mul(scale), y, yi, r, row0, row1, accumulate);
-        put(vk, a1.mul(scale), y, yi + ldy, r, row0, row1, accumulate);
-        put(vk, a2.mul(scale), y, yi + 2 * ldy, r, row0, row1, accumulate);
-        put(vk, a3.mul(scale), y, yi + 3 * ldy, r, row0, row1, accumulate);
-        put(vk, a4.mul(scale), y, yi + 4 * ldy, r, row0, row1, accumulate);
-        put(vk, a5.mul(scale), y, yi + 5 * ldy, r, row0, row1, accumulate);
-        put(vk, a6.mul(scale), y, yi + 6 * ldy, r, row0, row1, accumulate);
-        put(vk, a7.mul(scale), y, yi + 7 * ldy, r, row0, row1, accumulate);
+        a0.mul(scale).intoArray(sums, 0);
+        a1.mul(scale).intoArray(sums, l);
+        a2.mul(scale).intoArray(sums, 2 * l);
+        a3.mul(scale).intoArray(sums, 3 * l);
+        a4.mul(scale).intoArray(sums, 4 * l);
+        a5.mul(scale).intoArray(sums, 5 * l);
+        a6.mul(scale).intoArray(sums, 6 * l);
+        a7.mul(scale).intoArray(sums, 7 * l);
+        flush(vk, sums, 0, 8, y, yi, ldy, r, row0, row1, accumulate);
     }
 
     /**
@@ -180,10 +190,11 @@ final class ColumnBlockVector {
      * kernel with the inputs along the lanes, transposing 16 inputs and scattering 16 × 16 sums per
      * group, measured about 18 % slower on the quick start at batch 64.)
      */
-    private static void int8Slice(VectorKernels vk, int blockSize, int[] groupPtr, int[] col, byte[] q, float[] scales,
+    private static void int8Slice(VectorKernels vk, float[] sums, int blockSize, int[] groupPtr, int[] col, byte[] q, float[] scales,
                                   int m, float[] x, int xOff, int ldx, int r, int row0, int row1, float[] y, int yOff,
                                   int ldy, boolean accumulate) {
         VectorSpecies<Float> s = vk.floats16();
+        int l = s.length();
         VectorSpecies<Byte> bs = vk.bytes16();
         int g = r / blockSize;
         int v = r - g * blockSize;
@@ -192,7 +203,7 @@ final class ColumnBlockVector {
         FloatVector scale = FloatVector.fromArray(s, scales, r);
         int i = 0;
         for (; i + 8 <= m; i += 8) {
-            int8Eight(vk, blockSize, col, q, t0, t1, v, x, xOff + i * ldx, ldx, r, row0, row1, y, yOff + i * ldy, ldy,
+            int8Eight(vk, sums, blockSize, col, q, t0, t1, v, x, xOff + i * ldx, ldx, r, row0, row1, y, yOff + i * ldy, ldy,
                     scales, accumulate);
         }
         for (; i + 4 <= m; i += 4) {
@@ -214,10 +225,11 @@ final class ColumnBlockVector {
                 a3 = FloatVector.broadcast(s, x[x3 + c]).fma(w, a3);
             }
             int yi = yOff + i * ldy;
-            put(vk, a0.mul(scale), y, yi, r, row0, row1, accumulate);
-            put(vk, a1.mul(scale), y, yi + ldy, r, row0, row1, accumulate);
-            put(vk, a2.mul(scale), y, yi + 2 * ldy, r, row0, row1, accumulate);
-            put(vk, a3.mul(scale), y, yi + 3 * ldy, r, row0, row1, accumulate);
+            a0.mul(scale).intoArray(sums, 0);
+            a1.mul(scale).intoArray(sums, l);
+            a2.mul(scale).intoArray(sums, 2 * l);
+            a3.mul(scale).intoArray(sums, 3 * l);
+            flush(vk, sums, 0, 4, y, yi, ldy, r, row0, row1, accumulate);
         }
         for (; i < m; i++) {
             int xi = xOff + i * ldx;
@@ -227,7 +239,8 @@ final class ColumnBlockVector {
                         t * blockSize + v).convertShape(VectorOperators.B2F, s, 0);
                 a = FloatVector.broadcast(s, x[xi + col[t]]).fma(w, a);
             }
-            put(vk, a.mul(scale), y, yOff + i * ldy, r, row0, row1, accumulate);
+            a.mul(scale).intoArray(sums, 0);
+            flush(vk, sums, 0, 1, y, yOff + i * ldy, ldy, r, row0, row1, accumulate);
         }
     }
 
@@ -238,26 +251,32 @@ final class ColumnBlockVector {
     }
 
     /**
-     * Stores (or adds) the sums of rows {@code r … r+L-1} into the Y row starting at {@code yRow}
-     * (element j at {@code yRow + j - row0}), keeping only rows in {@code [row0, row1)}.
+     * Stores (or adds) {@code count} finished slices, rows {@code r … r+L-1} of outputs {@code k <
+     * count} from {@code sums[from + k·L …]}, into Y (output k's row j at {@code yRow + k·ldy + j -
+     * row0}), keeping only rows in {@code [row0, row1)}. The kernels hand their accumulators over
+     * through {@code sums}, not as vector arguments: C2 boxes a vector that crosses a call it does
+     * not inline, and when a per-vector store helper was not inlined it boxed the accumulators at
+     * every block of the loops (17 MiB per call of the quick start at batch 64, a third of its time).
      */
-    private static void put(VectorKernels vk, FloatVector v, float[] y, int yRow, int r, int row0, int row1,
-                            boolean accumulate) {
+    private static void flush(VectorKernels vk, float[] sums, int from, int count, float[] y, int yRow, int ldy,
+                              int r, int row0, int row1, boolean accumulate) {
         VectorSpecies<Float> s = vk.floats16();
+        int l = s.length();
         int at = yRow + r - row0;
-        if (r >= row0 && r + s.length() <= row1) {
-            (accumulate ? FloatVector.fromArray(s, y, at).add(v) : v).intoArray(y, at);
-        } else {
-            putPart(vk, v, y, at, r, row0, row1,
-                    accumulate);   // kept out of line so that put stays small enough to inline
+        if (r >= row0 && r + l <= row1) {
+            for (int k = 0; k < count; k++) {
+                FloatVector v = FloatVector.fromArray(s, sums, from + k * l);
+                int o = at + k * ldy;
+                (accumulate ? FloatVector.fromArray(s, y, o).add(v) : v).intoArray(y, o);
+            }
+            return;
         }
-    }
-
-    /** {@link #put} of a slice that sticks out of {@code [row0, row1)}. */
-    private static void putPart(VectorKernels vk, FloatVector v, float[] y, int at, int r, int row0, int row1,
-                                boolean accumulate) {
-        VectorSpecies<Float> s = vk.floats16();
-        VectorMask<Float> inRange = s.indexInRange(r - row0, row1 - row0);
-        (accumulate ? FloatVector.fromArray(s, y, at, inRange).add(v) : v).intoArray(y, at, inRange);
+        for (int k = 0; k < count; k++) {   // a slice that sticks out of the range: row by row
+            for (int j = Math.max(0, row0 - r); j < l && r + j < row1; j++) {
+                int o = at + k * ldy + j;
+                float v = sums[from + k * l + j];
+                y[o] = accumulate ? y[o] + v : v;
+            }
+        }
     }
 }
