@@ -9,12 +9,13 @@ package io.sparq.runtime.kernels;
 public final class KernelThreads {
     /**
      * Multiply-adds (or weight bytes streamed times inputs, for the encoded matrices) below which a
-     * product runs on one thread: about 20 µs of work. A call whose products were split wakes the
+     * product runs on one thread: about 15 µs of work. A call whose products were split wakes the
      * workers at its start, and waking a parked worker costs the caller a few microseconds, so
-     * splitting the quick start's 10 µs input projection made a 24-step call 7 % slower; the
-     * 1024-wide steps (about 470 K) still split and gain 1.6×.
+     * splitting the quick start's 10 µs input projection (about 150 K) made a 24-step call 7 %
+     * slower; the 1024-wide steps (LSTM about 470 K, GRU's one product of its three gate blocks
+     * about 370 K) split.
      */
-    public static final long MIN_PARALLEL_WORK = 3L << 17;
+    public static final long MIN_PARALLEL_WORK = 1L << 18;
     private static volatile KernelPool defaultPool = KernelPool.shared(initialThreads());
 
     private KernelThreads() {

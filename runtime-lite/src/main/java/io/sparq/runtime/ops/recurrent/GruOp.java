@@ -46,13 +46,16 @@ public final class GruOp extends RecurrentOp {
     @Override
     void step(RecurrentRun run, int dir, int step, boolean backwards) {
         int hs = run.hidden;
-        recurrentProductOntoInput(run, run.h, dir, step, backwards, 0, 2 * hs);
         if (linearBeforeReset) {
-            recurrentProduct(run, run.h, dir, 2 * hs, hs);
+            // one product over all three gate blocks (one hand-off, and large enough to split):
+            // z and r onto their input projections, h onto zeros, kept apart until the reset gate
+            recurrentProductOntoInput(run, run.h, dir, step, backwards, 0, 2 * hs, hs);
+        } else {
+            recurrentProductOntoInput(run, run.h, dir, step, backwards, 0, 2 * hs, 0);
         }
         forBatchRows(run, 3, (b0, b1) -> updateAndReset(run, dir, step, backwards, b0, b1));
         if (!linearBeforeReset) {
-            recurrentProductOntoInput(run, run.scratch, dir, step, backwards, 2 * hs, hs);
+            recurrentProductOntoInput(run, run.scratch, dir, step, backwards, 2 * hs, hs, 0);
             forBatchRows(run, 1, (b0, b1) -> candidates(run, dir, step, backwards, b0, b1));
         }
     }

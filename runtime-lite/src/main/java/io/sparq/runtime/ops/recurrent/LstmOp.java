@@ -41,7 +41,7 @@ public final class LstmOp extends RecurrentOp {
 
     @Override
     void step(RecurrentRun run, int dir, int step, boolean backwards) {
-        recurrentProductOntoInput(run, run.h, dir, step, backwards, 0, 4 * run.hidden);
+        recurrentProductOntoInput(run, run.h, dir, step, backwards, 0, 4 * run.hidden, 0);
         forBatchRows(run, 4, (b0, b1) -> cells(run, dir, step, backwards, b0, b1));
     }
 

@@ -181,31 +181,27 @@ abstract class RecurrentOp implements Op {
     }
 
     /**
-     * {@code run.gates[b][row0 + j] = a[b]·R[dir][row0 + j]} for every batch row {@code b} and
-     * {@code j < rows}: the product of a state-shaped matrix {@code a} ({@code [batch, hidden]})
-     * with a block of rows of this direction's R.
-     */
-    final void recurrentProduct(RecurrentRun run, float[] a, int dir, int row0, int rows) {
-        int first = dir * run.gateWidth + row0;
-        run.r.multiply(run.batch, a, 0, run.hidden, first, first + rows, run.gates, row0, run.gateWidth, false);
-    }
-
-    /**
-     * {@link #recurrentProduct} added onto step {@code step}'s input projection: the gate rows of
-     * every running sequence start as its {@code X·Wᵀ + b} and the product is accumulated onto them,
-     * in one pass with the product's own stores. (The same sum, bit for bit, as adding the
-     * projection afterwards: the kernels add a finished product to what is there.)
+     * The product of a state-shaped matrix {@code a} ({@code [batch, hidden]}) with gate rows
+     * {@code [row0, row0 + rows + zeroRows)} of this direction's R, added onto step {@code step}'s
+     * input projection: the gate rows of every running sequence start as its {@code X·Wᵀ + b} and
+     * the product is accumulated onto them, in one pass with the product's own stores. (The same sum, bit for bit, as adding the
+     * projection afterwards: the kernels add a finished product to what is there.) The
+     * {@code zeroRows} gate rows after them start at zero, so they receive the plain product
+     * (a zero sum may come out as +0 where it was −0).
      */
     final void recurrentProductOntoInput(RecurrentRun run, float[] a, int dir, int step, boolean backwards,
-                                         int row0, int rows) {
+                                         int row0, int rows, int zeroRows) {
         for (int b = 0; b < run.batch; b++) {
             int t = run.time(b, step, backwards);
             if (t >= 0) {
-                System.arraycopy(run.xw, run.xwOffset(t, b, dir) + row0, run.gates, b * run.gateWidth + row0, rows);
+                int g = b * run.gateWidth + row0;
+                System.arraycopy(run.xw, run.xwOffset(t, b, dir) + row0, run.gates, g, rows);
+                Arrays.fill(run.gates, g + rows, g + rows + zeroRows, 0f);
             }
         }
         int first = dir * run.gateWidth + row0;
-        run.r.multiply(run.batch, a, 0, run.hidden, first, first + rows, run.gates, row0, run.gateWidth, true);
+        run.r.multiply(run.batch, a, 0, run.hidden, first, first + rows + zeroRows, run.gates, row0, run.gateWidth,
+                true);
     }
 
     /** Batch rows per thread chunk at least, so a chunk amortises its hand-off. */

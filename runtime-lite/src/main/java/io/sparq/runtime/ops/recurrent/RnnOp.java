@@ -37,7 +37,7 @@ public final class RnnOp extends RecurrentOp {
     @Override
     void step(RecurrentRun run, int dir, int step, boolean backwards) {
         int hs = run.hidden;
-        recurrentProductOntoInput(run, run.h, dir, step, backwards, 0, hs);
+        recurrentProductOntoInput(run, run.h, dir, step, backwards, 0, hs, 0);
         forBatchRows(run, 1, (b0, b1) -> cells(run, dir, step, backwards, b0, b1));
     }
 
