@@ -88,16 +88,22 @@ final class BenchCommand implements Callable<Integer> {
     boolean json;
 
     /** Timings of the runs, in microseconds. */
-    record Result(double median, double p10, double p90, double mean, double min, int runs, int warmups) {
+    record Result(double median, double p10, double p90, double mean, double min, int runs, int warmups,
+                  long pageFaults) {
         static Result of(double[] micros) {
-            return of(micros, 0);
+            return of(micros, 0, 0);
         }
 
-        static Result of(double[] micros, int warmups) {
+        static Result of(double[] micros, int warmups, long pageFaults) {
             double[] s = micros.clone();
             Arrays.sort(s);
             return new Result(quantile(s, 0.5), quantile(s, 0.1), quantile(s, 0.9),
-                    Arrays.stream(s).average().orElse(Double.NaN), s[0], s.length, warmups);
+                    Arrays.stream(s).average().orElse(Double.NaN), s[0], s.length, warmups, pageFaults);
+        }
+
+        /** Whether the timed runs touched fresh memory pages: the heap still growing, the times likely high. */
+        boolean heapGrew() {
+            return pageFaults > FRESH_PAGES;
         }
 
         /** Linear interpolation between the closest ranks. */
@@ -201,7 +207,7 @@ final class BenchCommand implements Callable<Integer> {
             double previous = Double.POSITIVE_INFINITY;
             while (System.nanoTime() < settleUntil) {
                 long faults = PageFaults.minor();
-                double median = Result.of(timed(run, window), 0).median();
+                double median = Result.of(timed(run, window)).median();
                 warmups += window;
                 boolean growing = PageFaults.minor() - faults > FRESH_PAGES;
                 if (median >= STILL_IMPROVING * previous && !growing) {
@@ -210,7 +216,9 @@ final class BenchCommand implements Callable<Integer> {
                 previous = median;
             }
         }
-        return Result.of(timed(run, runs), warmups);
+        long faults = PageFaults.minor();
+        double[] micros = timed(run, runs);
+        return Result.of(micros, warmups, PageFaults.minor() - faults);
     }
 
     private static double[] timed(Runnable run, int count) {
@@ -267,6 +275,13 @@ final class BenchCommand implements Callable<Integer> {
         return feeds;
     }
 
+    private static void warnIfHeapGrew(PrintWriter out, Result r) {
+        if (r.heapGrew()) {
+            out.printf(Locale.ROOT, "note     %,d page faults during the timed runs: the process was still taking fresh"
+                    + " memory, which slows runs on some machines; run again or raise --warmup-seconds%n", r.pageFaults());
+        }
+    }
+
     private void print(Map<String, Tensor> feeds, Result r, List<Baseline> baselines) {
         PrintWriter out = spec.commandLine().getOut();
         Map<String, int[]> shapes = new LinkedHashMap<>();
@@ -287,6 +302,7 @@ final class BenchCommand implements Callable<Integer> {
             doc.put("mean_us", r.mean());
             doc.put("min_us", r.min());
             doc.put("runs_per_second", 1e6 / r.median());
+            doc.put("page_faults", r.pageFaults());
             List<Object> all = new ArrayList<>();
             for (Baseline baseline : baselines) {
                 Map<String, Object> ort = new LinkedHashMap<>();
@@ -297,6 +313,7 @@ final class BenchCommand implements Callable<Integer> {
                 ort.put("p90_us", baseline.timing().p90());
                 ort.put("mean_us", baseline.timing().mean());
                 ort.put("min_us", baseline.timing().min());
+                ort.put("page_faults", baseline.timing().pageFaults());
                 ort.put("speedup", baseline.timing().median() / r.median());
                 ort.put("speedup_p10", baseline.timing().p10() / r.p10());
                 ort.put("max_abs_difference", Double.isNaN(baseline.maxDifference()) ? null : baseline.maxDifference());
@@ -316,11 +333,13 @@ final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "p10–p90  %10.1f – %.1f µs%n", r.p10(), r.p90());
             out.printf(Locale.ROOT, "mean     %10.1f µs%n", r.mean());
             out.printf(Locale.ROOT, "min      %10.1f µs%n", r.min());
+            warnIfHeapGrew(out, r);
             for (Baseline baseline : baselines) {
                 Result o = baseline.timing();
                 out.printf(Locale.ROOT, "%nONNX Runtime on %s, %d thread(s)%n", baseline.model(), KernelThreads.threads());
                 out.printf(Locale.ROOT, "median   %10.1f µs   (%.1f runs/s)%n", o.median(), 1e6 / o.median());
                 out.printf(Locale.ROOT, "p10–p90  %10.1f – %.1f µs%n", o.p10(), o.p90());
+                warnIfHeapGrew(out, o);
                 double ratio = o.median() / r.median();
                 out.printf(Locale.ROOT, "%nsparq    %s than ONNX Runtime (median)%n",
                         ratio >= 1 ? String.format(Locale.ROOT, "%.2fx faster", ratio)

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 
 import static io.sparq.converter.cli.CliRun.sparq;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code sparq bench}, run in-process on a test model. */
@@ -29,6 +30,8 @@ class BenchCommandTest {
         assertEquals(5.5, BenchCommand.Result.quantile(sorted, 0.5), 1e-12);
         assertEquals(1.9, BenchCommand.Result.quantile(sorted, 0.1), 1e-12);
         assertEquals(9.1, BenchCommand.Result.quantile(sorted, 0.9), 1e-12);
+        assertFalse(BenchCommand.Result.of(new double[] {1}, 0, 256).heapGrew(), "256 fresh pages is the limit");
+        assertTrue(BenchCommand.Result.of(new double[] {1}, 0, 257).heapGrew());
         BenchCommand.Result r = BenchCommand.Result.of(new double[] {4, 1, 3, 2});
         assertEquals(2.5, r.median(), 1e-12);
         assertEquals(2.5, r.mean(), 1e-12);
@@ -44,6 +47,7 @@ class BenchCommandTest {
         assertTrue(r.out().contains("\"runs\": 9"), r.out());
         assertTrue(r.out().contains("\"warmup\": 2"), r.out());
         assertTrue(r.out().contains("\"threads\": 1"), r.out());
+        assertTrue(r.out().matches("(?s).*\"page_faults\": \\d+.*"), r.out());
         double p10 = number(r.out(), "p10_us");
         double median = number(r.out(), "median_us");
         double p90 = number(r.out(), "p90_us");
