@@ -41,15 +41,19 @@ W, H = 860, 470
 LEFT, RIGHT, TOP, BOTTOM = 70, 330, 20, 55
 
 
-def load():
-    """The protocol's runs (20 % budget); the longer budgets ("-b50", "-b100") are tabled apart."""
+def load_all():
+    """Every run's JSON, the longer budgets ("-b50", "-b100") included."""
     runs = []
     for path in sorted(glob.glob(os.path.join(RUNS, "*.json"))):
-        if path.endswith(".train.json") or re.search(r"-b\d+\.json$", path):
-            continue
-        with open(path) as f:
-            runs.append(json.load(f))
+        if not path.endswith(".train.json"):
+            with open(path) as f:
+                runs.append(json.load(f))
     return runs
+
+
+def load(every):
+    """The protocol's runs (20 % budget); the longer budgets are tabled apart (budget_table)."""
+    return [r for r in every if not re.search(r"-b\d+$", r["run"])]
 
 
 def groups(runs):
@@ -178,13 +182,8 @@ def table(runs):
     return "\n".join(rows) + "\n"
 
 
-def budget_table():
+def budget_table(every):
     """Held-out bpc at 90 % (and the small dense models of 90 and 95 %) against the fine-tuning budget."""
-    every = []
-    for path in sorted(glob.glob(os.path.join(RUNS, "*.json"))):
-        if not path.endswith(".train.json"):
-            with open(path) as f:
-                every.append(json.load(f))
     dense = json.load(open(os.path.join(RUNS, LARGE + ".train.json")))["steps"]
     picks = [("gradual, cubic (defaults), 90 %", lambda r: r["model"] == LARGE and r["schedule"] == "cubic"
               and r["sparsity"] == 0.9 and r.get("variant") == "hold-f100" and r["seed"] == 1),
@@ -211,7 +210,8 @@ def replace_between(page, name, text):
 
 
 def main():
-    runs = load()
+    every = load_all()
+    runs = load(every)
     os.makedirs(os.path.dirname(SVG), exist_ok=True)
     with open(SVG, "w") as f:
         f.write(svg(runs))
@@ -221,7 +221,7 @@ def main():
     doc = os.path.join(ROOT, "docs", "pruning.md")
     with open(doc) as f:
         page = f.read()
-    budgets = budget_table()
+    budgets = budget_table(every)
     page = replace_between(replace_between(page, "charlm table", text), "charlm budget table", budgets)
     with open(doc, "w") as f:
         f.write(page)

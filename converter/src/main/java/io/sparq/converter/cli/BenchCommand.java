@@ -206,18 +206,21 @@ final class BenchCommand implements Callable<Integer> {
             long settleUntil = System.nanoTime() + (long) (SETTLE_SECONDS * 1e9);
             double previous = Double.POSITIVE_INFINITY;
             while (System.nanoTime() < settleUntil) {
-                long faults = PageFaults.minor();
-                double median = Result.of(timed(run, window)).median();
+                Result settling = timedResult(run, window, 0);
                 warmups += window;
-                boolean growing = PageFaults.minor() - faults > FRESH_PAGES;
-                if (median >= STILL_IMPROVING * previous && !growing) {
+                if (settling.median() >= STILL_IMPROVING * previous && !settling.heapGrew()) {
                     break;
                 }
-                previous = median;
+                previous = settling.median();
             }
         }
+        return timedResult(run, runs, warmups);
+    }
+
+    /** {@code count} timed runs, with the page faults they took. */
+    private static Result timedResult(Runnable run, int count, int warmups) {
         long faults = PageFaults.minor();
-        double[] micros = timed(run, runs);
+        double[] micros = timed(run, count);
         return Result.of(micros, warmups, PageFaults.minor() - faults);
     }
 
